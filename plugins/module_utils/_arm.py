@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""A small Azure Resource Manager client: URLs under a subscription, api-version, the ARM token
+scope, ``nextLink`` paging and long-running operations.  Resource-specific calls live in the modules'
+own clients, which build on this one."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._lro import Operation, Poller
+
+NOT_FOUND_CODES = frozenset(('ResourceNotFound', 'NotFound', 'ParentResourceNotFound', 'ResourceGroupNotFound'))
+
+
+class ArmClient:
+    def __init__(self, http, base_url, scope, subscription_id):
+        self.http = http
+        self.base_url = base_url.rstrip('/')
+        self.scope = scope
+        self.subscription_id = subscription_id
+
+    def path(self, *segments):
+        """``/subscriptions/{sub}/seg1/seg2...`` with every segment percent-encoded."""
+        return '/subscriptions/%s/%s' % (quote(self.subscription_id, safe=''),
+                                         '/'.join(quote(str(segment), safe='') for segment in segments))
+
+    def url(self, path, api_version):
+        return '%s%s?api-version=%s' % (self.base_url, path, api_version)
+
+    def get(self, path, api_version):
+        return self.http.request('GET', self.url(path, api_version), scope=self.scope).json()
+
+    def get_or_none(self, path, api_version):
+        """The resource, or None when ARM says it does not exist."""
+        try:
+            return self.get(path, api_version)
+        except ApiError as exc:
+            if exc.status == 404 and (exc.code in NOT_FOUND_CODES or exc.code is None):
+                return None
+            raise
+
+    def post(self, path, api_version, body=None):
+        """Send an action; returns the raw response (200 with a body, or 202 to poll)."""
+        return self.http.request('POST', self.url(path, api_version), scope=self.scope, json=body)
+
+    def list(self, path, api_version):
+        """Every item of a collection, following ``nextLink`` exactly as given."""
+        items, url, seen = [], self.url(path, api_version), set()
+        while url and url not in seen:
+            seen.add(url)
+            page = self.http.request('GET', url, scope=self.scope).json()
+            items.extend(page.get('value') or [])
+            url = page.get('nextLink')
+        return items
+
+    def wait(self, response, timeout, on_poll=None):
+        """Follow the operation a POST/PUT answer started (if any) to its end; returns the last
+        response, or the given one when it was already final."""
+        operation = Operation.from_arm_response(response)
+        if operation is None:
+            return response
+        return Poller(self.http, self.scope, timeout, on_poll=on_poll).wait(operation)

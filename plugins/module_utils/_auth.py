@@ -1,0 +1,329 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Authentication: the shared options, the choice of a credential from them, and the tokens.
+
+The choice is deterministic (documented in ``docs/authentication.md`` and in the doc fragment):
+
+1. every option may be given explicitly; an option not given is read from the environment, AWX's
+   variable names first (``AZURE_TENANT``, ``AZURE_SECRET``...), azure-identity's second
+   (``AZURE_TENANT_ID``, ``AZURE_CLIENT_SECRET``...);
+2. ``auth_source=auto`` then takes the first of: ``access_token``; a service principal with a secret
+   (``client_id`` + ``secret``); with a certificate (``client_id`` + ``certificate_path``); a user
+   (``ad_user`` + ``password``); and, when none of those is given, azure-identity's chain of workload
+   identity, managed identity and the Azure CLI login.  ``env`` allows only the explicit identities;
+   ``token``, ``cli``, ``msi`` and ``workload_identity`` pick one.
+
+``azure.identity`` and ``msal`` are imported only when the chosen credential needs them, so that a
+module given ``access_token`` pays for neither.  One token per scope is fetched per module run and
+refreshed only when it is about to expire.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from urllib.parse import urlsplit
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AuthenticationError, redact
+
+AUTH_SOURCES = ('auto', 'env', 'cli', 'msi', 'workload_identity', 'token')
+CLOUD_ENVIRONMENTS = ('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')
+
+# The public client that the Azure CLI registers in every tenant; used for user + password sign-in
+# when no client_id is given (AWX's user credential has none).
+AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'
+
+COMMON_AUTH_SPEC = {
+    'auth_source': dict(type='str', choices=list(AUTH_SOURCES), default='auto',
+                        fallback=(env_fallback, ['AZURE_AUTH_SOURCE', 'ANSIBLE_AZURE_AUTH_SOURCE'])),
+    'tenant': dict(type='str', fallback=(env_fallback, ['AZURE_TENANT', 'AZURE_TENANT_ID'])),
+    'client_id': dict(type='str', fallback=(env_fallback, ['AZURE_CLIENT_ID'])),
+    'secret': dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_SECRET', 'AZURE_CLIENT_SECRET'])),
+    'certificate_path': dict(type='path', fallback=(env_fallback, ['AZURE_CLIENT_CERTIFICATE_PATH'])),
+    'ad_user': dict(type='str', fallback=(env_fallback, ['AZURE_AD_USER'])),
+    'password': dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_PASSWORD'])),
+    'access_token': dict(type='str', no_log=True),
+    'cloud_environment': dict(type='str', choices=list(CLOUD_ENVIRONMENTS), default='AzureCloud',
+                              fallback=(env_fallback, ['AZURE_CLOUD_ENVIRONMENT'])),
+    'authority_host': dict(type='str', fallback=(env_fallback, ['AZURE_AUTHORITY_HOST'])),
+}
+ARM_SPEC = {
+    'subscription_id': dict(type='str', fallback=(env_fallback, ['AZURE_SUBSCRIPTION_ID'])),
+    'arm_endpoint': dict(type='str', fallback=(env_fallback, ['AZURE_ARM_ENDPOINT'])),
+}
+FABRIC_SPEC = {
+    'fabric_endpoint': dict(type='str', fallback=(env_fallback, ['FABRIC_API_ENDPOINT'])),
+}
+API_SPECS = {'arm': ARM_SPEC, 'fabric': FABRIC_SPEC}
+
+
+def auth_argument_spec(api):
+    """The shared options of a module calling ``api`` (``'arm'`` or ``'fabric'``), as a fresh dict
+    that the module merges into its own argument spec."""
+    spec = {name: dict(option) for name, option in COMMON_AUTH_SPEC.items()}
+    spec.update({name: dict(option) for name, option in API_SPECS[api].items()})
+    return spec
+
+
+class CredentialPlan:
+    """Which identity a run will use and with what settings; built without importing anything."""
+
+    def __init__(self, kind, description, advice=None, **settings):
+        self.kind = kind
+        self.description = description
+        self.advice = advice  # added to an authentication failure: what the user can set instead
+        self.settings = settings
+
+    def __repr__(self):  # never shows the settings: some are secrets
+        return 'CredentialPlan(%r)' % self.kind
+
+
+_EXPLICIT_IDENTITIES = (
+    'client_id + secret + tenant (AZURE_CLIENT_ID, AZURE_SECRET or AZURE_CLIENT_SECRET, AZURE_TENANT or '
+    'AZURE_TENANT_ID); client_id + certificate_path + tenant (AZURE_CLIENT_CERTIFICATE_PATH); '
+    'ad_user + password (AZURE_AD_USER, AZURE_PASSWORD)'
+)
+
+
+def resolve_credential(params, environ=None):
+    """Choose the credential from the module parameters (environment fallbacks already applied)."""
+    environ = os.environ if environ is None else environ
+    source = params.get('auth_source') or 'auto'
+    tenant, client_id = params.get('tenant'), params.get('client_id')
+
+    if source == 'token' or (source == 'auto' and params.get('access_token')):
+        if not params.get('access_token'):
+            raise AuthenticationError('auth_source=token needs access_token.')
+        return CredentialPlan('access_token', 'the access_token given', token=params['access_token'])
+
+    if source in ('auto', 'env'):
+        plan = _explicit_identity(params, tenant, client_id)
+        if plan is not None:
+            return plan
+        if source == 'env':
+            raise AuthenticationError('auth_source=env found no credentials. Set one of: %s.' % _EXPLICIT_IDENTITIES)
+        return CredentialPlan(
+            'default_chain', 'workload identity, then managed identity, then Azure CLI',
+            advice='No credential options were given; set access_token, or one of: %s.' % _EXPLICIT_IDENTITIES,
+            tenant=tenant, client_id=client_id,
+            federated_token_file=environ.get('AZURE_FEDERATED_TOKEN_FILE'))
+
+    if source == 'cli':
+        return CredentialPlan('azure_cli', 'the Azure CLI login', tenant=tenant)
+    if source == 'msi':
+        what = 'user-assigned managed identity %s' % client_id if client_id else 'system-assigned managed identity'
+        return CredentialPlan('managed_identity', what, client_id=client_id)
+    # workload_identity
+    token_file = environ.get('AZURE_FEDERATED_TOKEN_FILE')
+    missing = [label for label, value in (
+        ('tenant (AZURE_TENANT / AZURE_TENANT_ID)', tenant),
+        ('client_id (AZURE_CLIENT_ID)', client_id),
+        ('the environment variable AZURE_FEDERATED_TOKEN_FILE', token_file)) if not value]
+    if missing:
+        raise AuthenticationError('auth_source=workload_identity needs ' + ', '.join(missing) + '.')
+    return CredentialPlan('workload_identity', 'workload identity of client %s' % client_id,
+                          tenant=tenant, client_id=client_id, federated_token_file=token_file)
+
+
+def _explicit_identity(params, tenant, client_id):
+    secret, certificate = params.get('secret'), params.get('certificate_path')
+    user, password = params.get('ad_user'), params.get('password')
+    if (secret or certificate) and not client_id:
+        raise AuthenticationError('A secret or certificate_path needs client_id (AZURE_CLIENT_ID) too.')
+    if secret or certificate:
+        if not tenant:
+            raise AuthenticationError('A service principal needs tenant (AZURE_TENANT or AZURE_TENANT_ID).')
+        if secret:
+            return CredentialPlan('client_secret', 'service principal %s (client secret)' % client_id,
+                                  tenant=tenant, client_id=client_id, secret=secret)
+        return CredentialPlan('client_certificate', 'service principal %s (certificate)' % client_id,
+                              tenant=tenant, client_id=client_id, certificate_path=certificate)
+    if bool(user) != bool(password):
+        raise AuthenticationError('ad_user and password (AZURE_AD_USER, AZURE_PASSWORD) go together; only %s is set.'
+                                  % ('ad_user' if user else 'password'))
+    if user:
+        return CredentialPlan('user_password', 'user %s' % user, tenant=tenant or 'organizations',
+                              client_id=client_id or AZURE_CLI_CLIENT_ID, user=user, password=password)
+    return None
+
+
+# --- credentials: each has get_token(scope) -> (token, expires_on epoch seconds) and can_refresh ---
+
+class StaticTokenCredential:
+    """A token acquired by the caller: used as is, and cannot be refreshed."""
+    can_refresh = False
+
+    def __init__(self, token):
+        self._token = token
+
+    def get_token(self, scope):
+        return self._token, float('inf')
+
+
+class AzureIdentityCredential:
+    """Adapter over an azure-identity credential object."""
+    can_refresh = True
+
+    def __init__(self, credential):
+        self._credential = credential
+
+    def get_token(self, scope):
+        access = self._credential.get_token(scope)
+        return access.token, float(access.expires_on)
+
+
+class _PortPreservingHttpClient:
+    """The HTTP client given to msal.  msal builds its user-realm discovery URL from the authority's
+    host name alone (``https://{host}/common/userrealm/...``), dropping any port; for an authority
+    with an explicit port (an emulator, a proxy) that request must go to the same port as the rest."""
+
+    def __init__(self, session, authority):
+        self._session = session
+        parts = urlsplit(authority)
+        self._portless = 'https://%s/' % parts.hostname
+        self._with_port = 'https://%s/' % parts.netloc if parts.port else None
+
+    def _route(self, url):
+        if self._with_port and url.startswith(self._portless + 'common/userrealm/'):
+            return self._with_port + url[len(self._portless):]
+        return url
+
+    def get(self, url, **kwargs):
+        return self._session.get(self._route(url), **kwargs)
+
+    def post(self, url, **kwargs):
+        return self._session.post(self._route(url), **kwargs)
+
+    def close(self):
+        """The session belongs to the module run; msal must not close it."""
+
+
+class MsalUsernamePasswordCredential:
+    """User + password (resource owner password credentials) through msal's public client."""
+    can_refresh = True
+
+    def __init__(self, plan, authority, authority_is_microsoft, session, clock=time.time):
+        import msal  # only a user + password run pays for msal
+
+        self._user = plan.settings['user']
+        self._password = plan.settings['password']
+        self._clock = clock
+        self._app = msal.PublicClientApplication(
+            plan.settings['client_id'],
+            authority='%s/%s' % (authority, plan.settings['tenant']),
+            http_client=_PortPreservingHttpClient(session, authority),
+            instance_discovery=authority_is_microsoft,
+        )
+
+    def get_token(self, scope):
+        with warnings.catch_warnings():
+            # msal flags the password flow as deprecated for public clients; AWX's user credential needs it.
+            warnings.simplefilter('ignore', DeprecationWarning)
+            result = self._app.acquire_token_by_username_password(self._user, self._password, scopes=[scope])
+        if 'access_token' not in result:
+            raise AuthenticationError('%s: %s' % (result.get('error', 'error'),
+                                                  (result.get('error_description') or '').splitlines()[0]
+                                                  if result.get('error_description') else 'no token'))
+        return result['access_token'], self._clock() + float(result.get('expires_in', 3600))
+
+
+def build_credential(plan, endpoints, session):
+    """The credential object for a plan.  ``session`` is the run's ``requests`` session (msal uses it)."""
+    if plan.kind == 'access_token':
+        return StaticTokenCredential(plan.settings['token'])
+    if plan.kind == 'user_password':
+        return MsalUsernamePasswordCredential(plan, endpoints.authority, endpoints.authority_is_microsoft, session)
+
+    import azure.identity as identity  # only the azure-identity paths pay for it
+
+    settings = plan.settings
+    common = dict(authority=endpoints.authority, disable_instance_discovery=not endpoints.authority_is_microsoft)
+    if plan.kind == 'client_secret':
+        credential = identity.ClientSecretCredential(settings['tenant'], settings['client_id'], settings['secret'],
+                                                     **common)
+    elif plan.kind == 'client_certificate':
+        credential = identity.CertificateCredential(settings['tenant'], settings['client_id'],
+                                                    certificate_path=settings['certificate_path'], **common)
+    elif plan.kind == 'workload_identity':
+        credential = identity.WorkloadIdentityCredential(
+            tenant_id=settings['tenant'], client_id=settings['client_id'],
+            token_file_path=settings['federated_token_file'], **common)
+    elif plan.kind == 'managed_identity':
+        credential = identity.ManagedIdentityCredential(client_id=settings.get('client_id'))
+    elif plan.kind == 'azure_cli':
+        credential = identity.AzureCliCredential(tenant_id=settings.get('tenant'))
+    else:  # default_chain
+        chain = []
+        if settings.get('federated_token_file') and settings.get('tenant') and settings.get('client_id'):
+            chain.append(identity.WorkloadIdentityCredential(
+                tenant_id=settings['tenant'], client_id=settings['client_id'],
+                token_file_path=settings['federated_token_file'], **common))
+        chain.append(identity.ManagedIdentityCredential(client_id=settings.get('client_id')))
+        chain.append(identity.AzureCliCredential(tenant_id=settings.get('tenant')))
+        credential = identity.ChainedTokenCredential(*chain)
+    return AzureIdentityCredential(credential)
+
+
+class TokenProvider:
+    """One token per scope per module run, fetched on first use and refreshed only near expiry (or
+    after the API refused it as expired).  ``on_token`` receives each new token so that the module
+    can mask it in any output."""
+
+    def __init__(self, plan, credential_factory, clock=time.time, on_token=None, secrets=()):
+        self.plan = plan
+        self._factory = credential_factory
+        self._credential = None
+        self._clock = clock
+        self._on_token = on_token
+        self._secrets = tuple(secrets)
+        self._tokens = {}  # scope -> (token, expires_on, obtained_at)
+        self.tokens_fetched = 0
+
+    @property
+    def can_refresh(self):
+        return self.plan.kind != 'access_token'
+
+    def token(self, scope):
+        now = self._clock()
+        cached = self._tokens.get(scope)
+        if cached is not None:
+            token, expires_on, obtained_at = cached
+            # Renew ahead of expiry by 10 % of the lifetime, at most 5 minutes.
+            margin = min(300.0, max(1.0, (expires_on - obtained_at) * 0.1)) if expires_on != float('inf') else 0
+            if expires_on - now > margin:
+                return token
+        token, expires_on = self._fetch(scope)
+        self._tokens[scope] = (token, expires_on, now)
+        return token
+
+    def invalidate(self, scope):
+        self._tokens.pop(scope, None)
+
+    def _fetch(self, scope):
+        try:
+            if self._credential is None:
+                self._credential = self._factory(self.plan)
+            token, expires_on = self._credential.get_token(scope)
+        except AuthenticationError as exc:
+            raise AuthenticationError('Could not get a token for %s with %s: %s'
+                                      % (scope, self.plan.description, redact(exc.message, self._secrets)))
+        except ImportError as exc:
+            raise AuthenticationError('The credential %s needs a Python library that is missing: %s. '
+                                      'Install the collection requirements (requirements.txt).'
+                                      % (self.plan.description, exc))
+        except Exception as exc:  # pylint: disable=broad-except  # identity libraries raise many types
+            text = (str(exc) or exc.__class__.__name__).strip().splitlines()[0][:500]
+            message = 'Could not get a token for %s with %s: %s' % (scope, self.plan.description,
+                                                                    redact(text, self._secrets))
+            if self.plan.advice:
+                message += ' ' + self.plan.advice
+            raise AuthenticationError(message)
+        self.tokens_fetched += 1
+        if self._on_token is not None:
+            self._on_token(token)
+        return token, expires_on

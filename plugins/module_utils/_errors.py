@@ -1,0 +1,214 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Error types of the collection and their translation into module results.
+
+Every failure a module can report is one of these exceptions; ``to_result()`` turns it into the
+keyword arguments of ``fail_json``: a one-line ``msg`` and an ``error`` dictionary with the API's
+code, message and request ids.  Nothing here ever sees a token or a secret: HTTP errors are built
+from the response only, never from the request (which carries the ``Authorization`` header).
+"""
+
+from __future__ import annotations
+
+# Hints for error codes users meet in practice; shown beside the API's own message.
+HINTS = {
+    'AuthorizationFailed': 'the identity has no rights on that scope; grant it a role that allows the action '
+                           '(for example SQL Managed Instance Contributor) or check subscription_id.',
+    'InvalidAuthenticationToken': 'the token was refused; check the credentials and the cloud_environment.',
+    'InvalidAuthenticationTokenAudience': 'the token is for another API; check cloud_environment / authority_host.',
+    'ExpiredAuthenticationToken': 'the token expired; an access_token given as an option cannot be refreshed.',
+    'SubscriptionNotFound': 'check subscription_id (AZURE_SUBSCRIPTION_ID).',
+    'ResourceGroupNotFound': 'check resource_group.',
+    'InvalidApiVersionParameter': 'the endpoint does not support the api-version this collection uses.',
+    'RequestBlocked': 'the Fabric API rate limit was hit; the call was retried as long as the budget allowed.',
+    'TokenExpired': 'the token expired; an access_token given as an option cannot be refreshed.',
+    'InsufficientScopes': 'the caller must be a Fabric administrator; a service principal also needs the tenant '
+                          'setting "Service principals can access admin APIs used for updates".',
+    'Unauthorized': 'the caller must be a Fabric administrator; a service principal also needs the tenant '
+                    'setting "Service principals can access admin APIs used for updates".',
+}
+
+
+class AzureDRError(Exception):
+    """Base of every error the collection reports; carries a message safe to show."""
+
+    def __init__(self, message, hint=None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def details(self):
+        """Structured fields for the ``error`` key of the module result."""
+        return {}
+
+    def to_result(self):
+        """Keyword arguments for ``AnsibleModule.fail_json``."""
+        msg = self.message
+        if self.hint:
+            msg = '%s Hint: %s' % (msg, self.hint)
+        result = {'msg': msg}
+        details = self.details()
+        if details:
+            result['error'] = details
+        return result
+
+
+class InputError(AzureDRError):
+    """Bad module input, found before any request is sent."""
+
+    def __init__(self, problems):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems = list(problems)
+        super().__init__('Invalid input: ' + '; '.join(self.problems))
+
+    def details(self):
+        return {'problems': self.problems}
+
+
+class AuthenticationError(AzureDRError):
+    """No usable credential, or the identity provider refused to issue a token."""
+
+
+class ApiError(AzureDRError):
+    """An HTTP answer that is an error, parsed from the ARM or the Fabric error shape."""
+
+    def __init__(self, status, code=None, api_message=None, request_id=None, correlation_id=None,
+                 method=None, url=None, target=None, api_details=None, hint=None, attempts=1):
+        self.status = status
+        self.code = code
+        self.api_message = api_message
+        self.request_id = request_id
+        self.correlation_id = correlation_id
+        self.method = method
+        self.url = url
+        self.target = target
+        self.api_details = api_details
+        self.attempts = attempts
+        where = ' '.join(part for part in (method, _strip_query(url)) if part)
+        text = 'HTTP %s' % status
+        if code:
+            text += ' %s' % code
+        if api_message:
+            text += ': %s' % api_message
+        if where:
+            text += ' (%s)' % where
+        if request_id:
+            text += ' [request id %s]' % request_id
+        super().__init__(text, hint if hint is not None else HINTS.get(code or ''))
+
+    @classmethod
+    def from_response(cls, response, attempts=1):
+        """Build from a ``requests`` response of either error shape (ARM or Fabric)."""
+        body = _json_or_none(response)
+        code = message = target = details = None
+        request_id = None
+        if isinstance(body, dict):
+            if isinstance(body.get('error'), dict):  # ARM: {"error": {"code", "message", ...}}
+                error = body['error']
+                code, message, target = error.get('code'), error.get('message'), error.get('target')
+                details = error.get('details') or None
+            elif 'errorCode' in body:  # Fabric: {"errorCode", "message", "requestId", ...}
+                code, message = body.get('errorCode'), body.get('message')
+                request_id = body.get('requestId')
+                target = body.get('relatedResource')
+                details = body.get('moreDetails') or None
+        headers = response.headers
+        code = code or headers.get('x-ms-public-api-error-code') or headers.get('x-ms-error-code')
+        if message is None and not isinstance(body, dict):
+            text = (response.text or '').strip()
+            message = text[:300] if text else (response.reason or None)
+        request_id = (headers.get('x-ms-request-id') or headers.get('RequestId') or request_id)
+        request = getattr(response, 'request', None)
+        return cls(
+            status=response.status_code, code=code, api_message=message,
+            request_id=request_id,
+            correlation_id=headers.get('x-ms-correlation-request-id'),
+            method=getattr(request, 'method', None), url=getattr(request, 'url', None) or response.url,
+            target=target, api_details=details, attempts=attempts,
+        )
+
+    def details(self):
+        fields = {
+            'status': self.status,
+            'code': self.code,
+            'message': self.api_message,
+            'request_id': self.request_id,
+            'correlation_id': self.correlation_id,
+            'target': self.target,
+            'details': self.api_details,
+            'attempts': self.attempts,
+        }
+        return {key: value for key, value in fields.items() if value is not None}
+
+
+class RetryBudgetExceeded(AzureDRError):
+    """Transient failures went on for longer than the retry budget allows."""
+
+    def __init__(self, message, last_error=None):
+        super().__init__(message, getattr(last_error, 'hint', None))
+        self.last_error = last_error
+
+    def details(self):
+        return self.last_error.details() if self.last_error is not None else {}
+
+
+class OperationFailed(AzureDRError):
+    """A long-running operation ended Failed or Canceled."""
+
+    def __init__(self, status, code=None, api_message=None, operation_url=None):
+        self.status = status
+        self.code = code
+        self.api_message = api_message
+        self.operation_url = operation_url
+        text = 'The operation ended %s' % status
+        if code:
+            text += ' with %s' % code
+        if api_message:
+            text += ': %s' % api_message
+        super().__init__(text, HINTS.get(code or ''))
+
+    def details(self):
+        fields = {'operation_status': self.status, 'code': self.code, 'message': self.api_message,
+                  'operation_url': self.operation_url}
+        return {key: value for key, value in fields.items() if value is not None}
+
+
+class OperationTimeout(AzureDRError):
+    """A long-running operation was still running when the caller's deadline came."""
+
+    def __init__(self, message, operation_url=None, elapsed=None):
+        super().__init__(message)
+        self.operation_url = operation_url
+        self.elapsed = elapsed
+
+    def details(self):
+        return {'operation_url': self.operation_url, 'elapsed': self.elapsed}
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _strip_query(url):
+    """URLs in messages lose their query string: it holds nothing secret today, but it is noise."""
+    if not url:
+        return url
+    return url.split('?', 1)[0]
+
+
+def redact(text, secrets):
+    """Replace every occurrence of a secret value in ``text`` (a last line of defence for messages
+    that come from third-party libraries, such as identity provider errors)."""
+    if not text:
+        return text
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, '********')
+    return text
+

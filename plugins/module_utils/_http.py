@@ -1,0 +1,222 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""HTTP for every API the collection calls: one ``requests`` session per module run, bearer tokens,
+retries with exponential backoff and jitter, ``Retry-After`` honoured exactly, a time budget, and
+errors turned into ``ApiError``.
+
+The retry engine knows nothing of ARM or Fabric beyond the table of answers with which a service
+says it did *not* act on a request (``NOT_ACTED``): only those, and connections that were never
+made, allow a non-idempotent POST to be sent again.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+import traceback
+import uuid
+
+try:
+    import requests
+    from urllib3.exceptions import NewConnectionError
+except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
+    requests = None
+    NewConnectionError = None
+    REQUESTS_IMPORT_ERROR = traceback.format_exc()
+else:
+    REQUESTS_IMPORT_ERROR = None
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
+    ApiError,
+    AzureDRError,
+    RetryBudgetExceeded,
+)
+
+IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
+
+# Statuses that are worth another try for an idempotent request.
+TRANSIENT_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
+
+# Answers with which the service says it did not act, so that even a POST may be sent again:
+# status -> error codes (None: any code).  429 and 503 are refusals before any work; 408 means the
+# request never arrived whole; 409 busy and ARM's 500 OperationTimedOut ("rolled back, please retry")
+# are documented as not having changed anything.
+NOT_ACTED = {
+    408: None,
+    429: None,
+    503: None,
+    409: frozenset(('InstanceFailoverGroupBusy', 'ConflictingServerOperation')),
+    500: frozenset(('OperationTimedOut',)),
+}
+
+DEFAULT_TIMEOUT = (10.0, 120.0)  # (connect, read) seconds for one request
+DEFAULT_RETRY_BUDGET = 300.0  # seconds one logical request may spend retrying
+USER_AGENT = 'azure_dr.recovery/0.1.0'
+
+
+def parse_retry_after(value, now=None):
+    """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP-date); None if absent or bad."""
+    if value is None:
+        return None
+    value = str(value).strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when is None:
+        return None
+    now = time.time() if now is None else now
+    return max(0.0, when.timestamp() - now)
+
+
+def backoff_delay(attempt, base=1.0, cap=30.0, rand=random.random):
+    """Exponential backoff with jitter: half the exponential step fixed, half random."""
+    step = min(cap, base * (2 ** max(0, attempt - 1)))
+    return step / 2 + rand() * step / 2
+
+
+def _error_code(response):
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    if isinstance(body, dict):
+        if isinstance(body.get('error'), dict):
+            return body['error'].get('code')
+        return body.get('errorCode')
+    return None
+
+
+def retry_reason(method, response):
+    """Why an error answer is worth sending again, or None when it is final."""
+    status = response.status_code
+    if status not in TRANSIENT_STATUSES and status not in NOT_ACTED:
+        return None
+    codes = NOT_ACTED.get(status, False)
+    if codes is None or (codes and _error_code(response) in codes):
+        return 'HTTP %s' % status
+    if method in IDEMPOTENT_METHODS and status in TRANSIENT_STATUSES:
+        return 'HTTP %s' % status
+    return None
+
+
+def _never_sent(exc):
+    """True when a connection error happened before any byte of the request left."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    reason = getattr(exc.args[0], 'reason', None) if exc.args else None
+    return isinstance(reason, NewConnectionError)
+
+
+def new_session():
+    session = requests.Session()
+    session.headers['User-Agent'] = USER_AGENT
+    return session
+
+
+class HttpClient:
+    """One client, and one ``requests`` session, per module run.
+
+    ``token_provider`` (see ``_auth.TokenProvider``) gives the bearer token for a scope; ``on_retry``
+    is told of every retry (a message for the user); ``sleep`` and ``clock`` are injectable for tests.
+    Verification of TLS is always on; the CA bundle is whatever ``requests`` uses (REQUESTS_CA_BUNDLE).
+    """
+
+    def __init__(self, token_provider=None, retry_budget=DEFAULT_RETRY_BUDGET, timeout=DEFAULT_TIMEOUT,
+                 session=None, on_retry=None, sleep=time.sleep, clock=time.monotonic, rand=random.random):
+        self.token_provider = token_provider
+        self.retry_budget = retry_budget
+        self.timeout = timeout
+        self.session = session if session is not None else new_session()
+        self.on_retry = on_retry
+        self.sleep = sleep
+        self.clock = clock
+        self.rand = rand
+        # One correlation id for every request of this run, so that support can find them together.
+        self.correlation_id = str(uuid.uuid4())
+        self.requests_sent = 0
+
+    def request(self, method, url, scope=None, json=None, params=None, headers=None, budget=None):
+        """Send one logical request, retried as the rules above allow; return the final 1xx-3xx
+        ``requests`` response or raise ``ApiError`` / ``RetryBudgetExceeded`` / ``AzureDRError``."""
+        method = method.upper()
+        budget = self.retry_budget if budget is None else budget
+        started = self.clock()
+        attempt = 0
+        refreshed_token = False
+        while True:
+            attempt += 1
+            response, failure = self._send_once(method, url, scope, json, params, headers)
+            if response is not None and response.status_code < 400:
+                return response
+
+            if response is not None and response.status_code == 401 and scope and not refreshed_token \
+                    and self.token_provider is not None and self.token_provider.can_refresh:
+                # A token that expired during a long wait: get a new one and send again, once.
+                self.token_provider.invalidate(scope)
+                refreshed_token = True
+                continue
+
+            if response is not None:
+                reason = retry_reason(method, response)
+                if reason is None:
+                    raise ApiError.from_response(response, attempts=attempt)
+                last_error = ApiError.from_response(response, attempts=attempt)
+                server_wait = parse_retry_after(response.headers.get('Retry-After'))
+            else:
+                reason, last_error = failure
+                server_wait = None
+
+            wait = server_wait if server_wait is not None else backoff_delay(attempt, rand=self.rand)
+            elapsed = self.clock() - started
+            if elapsed + wait > budget:
+                asked = ' (the service asked to wait %.0f s)' % server_wait if server_wait is not None else ''
+                raise RetryBudgetExceeded(
+                    'Gave up on %s %s after %d attempt(s) in %.1f s, within a retry budget of %.0f s%s. '
+                    'Last answer: %s' % (method, url.split('?', 1)[0], attempt, elapsed, budget, asked,
+                                         last_error.message),
+                    last_error=last_error,
+                )
+            if self.on_retry is not None:
+                source = 'Retry-After' if server_wait is not None else 'backoff'
+                self.on_retry('%s %s: %s; retrying in %.1f s (%s, attempt %d)' % (
+                    method, url.split('?', 1)[0], last_error.message, wait, source, attempt + 1))
+            self.sleep(wait)
+
+    def _send_once(self, method, url, scope, json, params, headers):
+        """One HTTP exchange.  Returns (response, None), or (None, (reason, error)) for a connection
+        failure that may be retried; raises for one that may not."""
+        all_headers = {'x-ms-correlation-request-id': self.correlation_id}
+        if headers:
+            all_headers.update(headers)
+        if scope:
+            all_headers['Authorization'] = 'Bearer ' + self.token_provider.token(scope)
+        self.requests_sent += 1
+        try:
+            response = self.session.request(method, url, json=json, params=params, headers=all_headers,
+                                            timeout=self.timeout, allow_redirects=False)
+        except requests.exceptions.SSLError as exc:
+            raise AzureDRError(
+                'TLS verification failed for %s: %s. The CA bundle is the one requests uses; set '
+                'REQUESTS_CA_BUNDLE to a bundle that includes the issuer of that certificate.'
+                % (url.split('?', 1)[0], _first_line(exc)))
+        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+            message = 'Could not complete %s %s: %s' % (method, url.split('?', 1)[0], _first_line(exc))
+            if method in IDEMPOTENT_METHODS or _never_sent(exc):
+                return None, ('connection', AzureDRError(message))
+            raise AzureDRError(
+                message + '. The service may have received the request, so it was not sent again; '
+                'run the task again: it reads the current state before acting.')
+        return response, None
+
+
+def _first_line(exc):
+    text = str(exc) or exc.__class__.__name__
+    return text.splitlines()[0][:300]

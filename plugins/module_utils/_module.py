@@ -1,0 +1,129 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The module wrapper: adds the shared options, validates them before any request, builds the run's
+HTTP client and token provider once, and turns every collection error into a clean ``fail_json``.
+
+A module reads top to bottom::
+
+    module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
+    with module.reporting_errors():
+        client = module.arm_client()
+        ...
+        module.exit_json(changed=..., ...)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
+from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import ArmClient
+from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
+    TokenProvider,
+    auth_argument_spec,
+    build_credential,
+    resolve_credential,
+)
+from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import select_endpoints
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import FabricClient
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
+    Validator,
+    endpoint_problem,
+    tenant_problem,
+    uuid_problem,
+)
+
+SECRET_OPTIONS = ('secret', 'password', 'access_token')
+
+
+class AzureDRModule:
+    """Wraps ``AnsibleModule`` for a module that calls ``api`` (``'arm'`` or ``'fabric'``)."""
+
+    def __init__(self, argument_spec, api, **kwargs):
+        spec = auth_argument_spec(api)
+        spec.update(argument_spec)
+        self.api = api
+        self.started = time.monotonic()
+        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        self.params = self.ansible.params
+        self.check_mode = self.ansible.check_mode
+        if _http.REQUESTS_IMPORT_ERROR:
+            self.ansible.fail_json(msg=missing_required_lib('requests'), exception=_http.REQUESTS_IMPORT_ERROR)
+        self.endpoints = select_endpoints(self.params)
+        self._http = None
+
+    # --- input ---
+
+    def validator(self):
+        """A ``Validator`` already holding the problems of the shared options; the module adds its
+        own and calls ``check()``."""
+        validator = Validator()
+        params = self.params
+        validator.add(endpoint_problem(params.get('authority_host'), 'authority_host'))
+        if self.endpoints.authority.startswith('http://'):
+            validator.add('authority_host must use https')
+        validator.add(tenant_problem(params.get('tenant')))
+        if self.api == 'arm':
+            validator.add(endpoint_problem(params.get('arm_endpoint'), 'arm_endpoint'))
+            validator.add(uuid_problem(params.get('subscription_id'), 'subscription_id'))
+            if not params.get('subscription_id'):
+                validator.add('subscription_id (or the environment variable AZURE_SUBSCRIPTION_ID) is required')
+        else:
+            validator.add(endpoint_problem(params.get('fabric_endpoint'), 'fabric_endpoint'))
+        validator.add(uuid_problem(params.get('client_id'), 'client_id'))
+        return validator
+
+    # --- clients: one HTTP session and one token provider for the whole run ---
+
+    @property
+    def http(self):
+        if self._http is None:
+            plan = resolve_credential(self.params)
+            session = _http.new_session()
+            secrets = [self.params.get(name) for name in SECRET_OPTIONS if self.params.get(name)]
+            tokens = TokenProvider(
+                plan, lambda chosen: build_credential(chosen, self.endpoints, session),
+                on_token=self.ansible.no_log_values.add, secrets=secrets)
+            self._http = _http.HttpClient(tokens, session=session, on_retry=self.ansible.warn)
+        return self._http
+
+    def arm_client(self):
+        return ArmClient(self.http, self.endpoints.arm, self.endpoints.arm_scope, self.params['subscription_id'])
+
+    def fabric_client(self):
+        return FabricClient(self.http, self.endpoints.fabric, self.endpoints.fabric_scope)
+
+    # --- output ---
+
+    def elapsed(self):
+        return round(time.monotonic() - self.started, 3)
+
+    def warn(self, message):
+        self.ansible.warn(message)
+
+    def exit_json(self, **result):
+        self.ansible.exit_json(**result)
+
+    def fail_json(self, **result):
+        self.ansible.fail_json(**result)
+
+    def fail_from(self, error, **result):
+        result.update(error.to_result())
+        result.setdefault('elapsed', self.elapsed())
+        self.ansible.fail_json(**result)
+
+    @contextlib.contextmanager
+    def reporting_errors(self, **result):
+        """Any collection error raised inside becomes ``fail_json`` (with ``result`` merged in),
+        without a traceback: the message already says what happened."""
+        try:
+            yield
+        except AzureDRError as error:
+            self.fail_from(error, **result)
+
