@@ -239,7 +239,7 @@ def build_credential(plan, endpoints, session):
     if plan.kind == 'user_password':
         return MsalUsernamePasswordCredential(plan, endpoints.authority, endpoints.authority_is_microsoft, session)
 
-    import azure.identity as identity  # only the azure-identity paths pay for it
+    from azure import identity  # only the azure-identity paths pay for it
 
     settings = plan.settings
     common = dict(authority=endpoints.authority, disable_instance_discovery=not endpoints.authority_is_microsoft)

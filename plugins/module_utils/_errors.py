@@ -211,4 +211,3 @@ def redact(text, secrets):
         if secret and len(secret) >= 4:
             text = text.replace(secret, '********')
     return text
-

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 
 import pytest
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import CredentialPlan, StaticTokenCredential, TokenProvider
 from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient
-
-FIXTURES = os.path.join(os.path.dirname(__file__), 'fixtures')
+from ansible_collections.azure_dr.recovery.tests.unit.helpers import FakeClock
 
 AUTH_ENVIRONMENT = (
     'AZURE_AUTH_SOURCE', 'ANSIBLE_AZURE_AUTH_SOURCE', 'AZURE_TENANT', 'AZURE_TENANT_ID', 'AZURE_CLIENT_ID',
@@ -24,26 +22,6 @@ AUTH_ENVIRONMENT = (
     'AZURE_SUBSCRIPTION_ID', 'AZURE_CLOUD_ENVIRONMENT', 'AZURE_AUTHORITY_HOST', 'AZURE_ARM_ENDPOINT',
     'FABRIC_API_ENDPOINT', 'AZURE_FEDERATED_TOKEN_FILE',
 )
-
-
-def load_fixture(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return json.load(handle)
-
-
-class FakeClock:
-    """monotonic() and sleep() in one: sleeping records the wait and moves time on, instantly."""
-
-    def __init__(self, start=1000.0):
-        self.now = start
-        self.sleeps = []
-
-    def __call__(self):
-        return self.now
-
-    def sleep(self, seconds):
-        self.sleeps.append(seconds)
-        self.now += seconds
 
 
 @pytest.fixture(autouse=True)

@@ -112,7 +112,7 @@ def test_post_refused_before_any_work_is_sent_again(make_http, clock, status, bo
 @pytest.mark.parametrize('status', [408, 500, 502, 503, 504])
 @responses.activate
 def test_get_retries_transient_statuses_with_growing_backoff(make_http, clock, status):
-    for _ in range(3):
+    for dummy in range(3):
         responses.get(URL, status=status)
     responses.get(URL, json={'ok': True})
     assert make_http().request('GET', URL, scope=SCOPE).json() == {'ok': True}
@@ -178,7 +178,7 @@ def test_a_second_401_is_final(make_http):
 def test_one_token_per_scope_and_one_correlation_id_per_run(make_http):
     responses.get(URL, json={})
     http = make_http()
-    for _ in range(3):
+    for dummy in range(3):
         http.request('GET', URL, scope=SCOPE)
     assert http.credential.issued == 1
     assert len({call.request.headers['x-ms-correlation-request-id'] for call in responses.calls}) == 1

@@ -1,0 +1,100 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import responses
+from responses import matchers
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import ArmClient
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import FabricClient
+
+from ansible_collections.azure_dr.recovery.tests.unit.helpers import load_fixture
+
+ARM = 'https://arm.example.test'
+SUB = '00000000-1111-2222-3333-444444444444'
+FABRIC = 'https://fabric.example.test'
+
+
+def test_arm_paths_encode_every_segment(make_http):
+    client = ArmClient(make_http(), ARM + '/', 'scope', SUB)
+    path = client.path('resourceGroups', 'rg (1)', 'providers', 'Microsoft.Sql', 'locations', 'Japan West')
+    assert path == '/subscriptions/%s/resourceGroups/rg%%20%%281%%29/providers/Microsoft.Sql/locations/Japan%%20West' % SUB
+    assert client.url(path, '2025-01-01') == ARM + path + '?api-version=2025-01-01'
+
+
+@responses.activate
+def test_arm_list_follows_next_link_exactly(make_http):
+    first = ARM + '/subscriptions/%s/groups?api-version=2025-01-01' % SUB
+    second = ARM + '/subscriptions/%s/groups?api-version=2025-01-01&$skiptoken=abc' % SUB
+    responses.get(first, json={'value': [{'name': 'a'}], 'nextLink': second},
+                  match=[matchers.query_string_matcher('api-version=2025-01-01')])
+    responses.get(second, json={'value': [{'name': 'b'}]})
+    client = ArmClient(make_http(), ARM, 'scope', SUB)
+    assert [item['name'] for item in client.list('/subscriptions/%s/groups' % SUB, '2025-01-01')] == ['a', 'b']
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_arm_get_or_none(make_http):
+    url = ARM + '/subscriptions/%s/x' % SUB
+    responses.get(url, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'no'}})
+    responses.get(url, status=403, json={'error': {'code': 'AuthorizationFailed', 'message': 'no'}})
+    client = ArmClient(make_http(), ARM, 'scope', SUB)
+    assert client.get_or_none('/subscriptions/%s/x' % SUB, '2025-01-01') is None
+    with pytest.raises(ApiError) as caught:
+        client.get_or_none('/subscriptions/%s/x' % SUB, '2025-01-01')
+    assert 'SQL Managed Instance Contributor' in caught.value.to_result()['msg']
+
+
+@responses.activate
+def test_fabric_list_follows_continuation_uri_then_stops_on_null(make_http):
+    page1 = load_fixture('admin_examples_ListWorkspaces.json')['responses']['200']['body']
+    page1 = dict(page1, continuationUri=page1['continuationUri'].replace('https://api.fabric.microsoft.com', FABRIC))
+    page2 = load_fixture('admin_examples_ListWorkspacesByState.json')['responses']['200']['body']
+    responses.get(FABRIC + '/v1/admin/workspaces', json=page1, match=[matchers.query_param_matcher({'state': 'deleted'})])
+    responses.get(page1['continuationUri'], json=page2)
+    client = FabricClient(make_http(), FABRIC, 'scope')
+    items = client.list(('admin', 'workspaces'), 'workspaces', params={'state': 'deleted', 'name': None})
+    assert [item['id'] for item in items] == ['41ce06d1-d81b-4ea0-bc6d-2ce3dd2f8e87'] * 2
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_fabric_list_with_continuation_token_only(make_http):
+    responses.get(FABRIC + '/v1/admin/workspaces', json={'workspaces': [{'id': '1'}], 'continuationToken': 'T1'},
+                  match=[matchers.query_param_matcher({'type': 'Personal'})])
+    responses.get(FABRIC + '/v1/admin/workspaces', json={'workspaces': [{'id': '2'}]},
+                  match=[matchers.query_param_matcher({'type': 'Personal', 'continuationToken': 'T1'})])
+    client = FabricClient(make_http(), FABRIC, 'scope')
+    assert [w['id'] for w in client.list(('admin', 'workspaces'), 'workspaces', {'type': 'Personal'})] == ['1', '2']
+
+
+@responses.activate
+def test_fabric_list_stops_when_the_service_repeats_a_token(make_http):
+    responses.get(FABRIC + '/v1/admin/workspaces', json={'workspaces': [{'id': '1'}], 'continuationToken': 'SAME'})
+    client = FabricClient(make_http(), FABRIC, 'scope')
+    assert len(client.list(('admin', 'workspaces'), 'workspaces')) == 2
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_fabric_post_never_sends_null(make_http):
+    url = FABRIC + '/v1/admin/workspaces/w1/restore'
+    responses.post(url, status=200)
+    client = FabricClient(make_http(), FABRIC, 'scope')
+    client.post(('admin', 'workspaces', 'w1', 'restore'),
+                {'newWorkspaceName': None, 'newWorkspaceAdminPrincipal': {'id': 'p', 'type': 'User'}})
+    assert json.loads(responses.calls[0].request.body) == {'newWorkspaceAdminPrincipal': {'id': 'p', 'type': 'User'}}
+
+
+@responses.activate
+def test_fabric_get_or_none_on_entity_not_found(make_http):
+    responses.get(FABRIC + '/v1/admin/workspaces/w1', status=404,
+                  json={'errorCode': 'EntityNotFound', 'message': 'gone', 'requestId': 'r'})
+    assert FabricClient(make_http(), FABRIC, 'scope').get_or_none('admin', 'workspaces', 'w1') is None

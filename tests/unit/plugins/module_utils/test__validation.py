@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import InputError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
+    Validator,
+    endpoint_problem,
+    name_problem,
+    resource_group_problem,
+    tenant_problem,
+    uuid_problem,
+)
+
+
+@pytest.mark.parametrize('value', ['00000000-1111-2222-3333-444444444444', 'ABCDEF01-2345-6789-abcd-ef0123456789', None])
+def test_good_uuids(value):
+    assert uuid_problem(value, 'subscription_id') is None
+
+
+@pytest.mark.parametrize('value', ['', 'not-a-uuid', '00000000-1111-2222-3333-44444444444', '{00000000-1111-2222-3333-444444444444}',
+                                   '00000000111122223333444444444444', 42])
+def test_bad_uuids_name_the_option(value):
+    problem = uuid_problem(value, 'subscription_id')
+    assert problem.startswith('subscription_id must be a UUID')
+
+
+@pytest.mark.parametrize('value', ['rg', 'Default', 'my_rg-1.(prod)', 'ré-groupe', 'a' * 90])
+def test_good_resource_groups(value):
+    assert resource_group_problem(value) is None
+
+
+@pytest.mark.parametrize('value', ['', 'a' * 91, 'ends.with.period.', 'has space', 'slash/no', 'semi;colon'])
+def test_bad_resource_groups(value):
+    assert resource_group_problem(value).startswith('resource_group must be 1 to 90')
+
+
+@pytest.mark.parametrize('value,expected', [('', 'must not be empty'), ('   ', 'must not be empty'),
+                                            ('x' * 257, 'at most 256'), ('a\nb', 'control characters')])
+def test_bad_names(value, expected):
+    assert expected in name_problem(value, 'name')
+    assert name_problem('fg-prod', 'name') is None
+
+
+@pytest.mark.parametrize('value', ['72f988bf-86f1-41af-91ab-2d7cd011db47', 'contoso.onmicrosoft.com', 'organizations', None])
+def test_good_tenants(value):
+    assert tenant_problem(value) is None
+
+
+@pytest.mark.parametrize('value', ['72f988bf-86f1-41af', 'contoso', 'bad domain.com'])
+def test_bad_tenants(value):
+    assert tenant_problem(value).startswith('tenant must be a tenant id')
+
+
+@pytest.mark.parametrize('value', ['https://management.azure.com', 'https://127.0.0.1:8443/', '127.0.0.1:8443',
+                                   'http://127.0.0.1:8080', 'http://localhost:8080', 'http://[::1]:8080', None])
+def test_good_endpoints(value):
+    assert endpoint_problem(value, 'arm_endpoint') is None
+
+
+@pytest.mark.parametrize('value,expected', [
+    ('http://management.example.com', 'never sent in clear text'),
+    ('http://10.0.0.5:8080', 'never sent in clear text'),
+    ('ftp://host', 'must be an https URL'),
+    ('https://', 'must be a URL'),
+    ('https://host:notaport', 'must be a URL'),
+    ('https://user:pw@host', 'without credentials'),
+    ('https://host/?x=1', 'without credentials, query'),
+])
+def test_bad_endpoints(value, expected):
+    assert expected in endpoint_problem(value, 'arm_endpoint')
+    assert endpoint_problem(value, 'arm_endpoint').startswith('arm_endpoint must')
+
+
+def test_validator_reports_every_problem_at_once():
+    validator = Validator().add(None).add('a must be x').add('b must be y')
+    with pytest.raises(InputError) as caught:
+        validator.check()
+    assert caught.value.problems == ['a must be x', 'b must be y']
+    Validator().add(None).check()  # nothing to report: no exception
