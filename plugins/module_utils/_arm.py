@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._http import json_body
 from ansible_collections.azure_dr.recovery.plugins.module_utils._lro import Operation, Poller
 
 NOT_FOUND_CODES = frozenset(('ResourceNotFound', 'NotFound', 'ParentResourceNotFound', 'ResourceGroupNotFound'))
@@ -32,7 +33,7 @@ class ArmClient:
         return '%s%s?api-version=%s' % (self.base_url, path, api_version)
 
     def get(self, path, api_version):
-        return self.http.request('GET', self.url(path, api_version), scope=self.scope).json()
+        return json_body(self.http.request('GET', self.url(path, api_version), scope=self.scope))
 
     def get_or_none(self, path, api_version):
         """The resource, or None when ARM says it does not exist."""
@@ -50,9 +51,11 @@ class ArmClient:
     def list(self, path, api_version):
         """Every item of a collection, following ``nextLink`` exactly as given."""
         items, url, seen = [], self.url(path, api_version), set()
-        while url and url not in seen:
+        while url:
+            if url in seen:  # a service that repeats itself must not make us loop, nor list twice
+                raise AzureDRError('The listing of %s repeated a page (nextLink %s); stopped.' % (path, url))
             seen.add(url)
-            page = self.http.request('GET', url, scope=self.scope).json()
+            page = json_body(self.http.request('GET', url, scope=self.scope))
             items.extend(page.get('value') or [])
             url = page.get('nextLink')
         return items

@@ -27,9 +27,20 @@ import time
 import warnings
 from urllib.parse import urlsplit
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import AnsibleFallbackNotFound
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AuthenticationError, redact
+
+
+
+def env_fallback(*names):
+    """The first of the environment variables that is set and not empty (Ansible's own
+    env_fallback stops at an empty one, which would hide AZURE_TENANT_ID behind an empty AZURE_TENANT)."""
+    for name in names:
+        if os.environ.get(name):
+            return os.environ[name]
+    raise AnsibleFallbackNotFound
+
 
 AUTH_SOURCES = ('auto', 'env', 'cli', 'msi', 'workload_identity', 'token')
 CLOUD_ENVIRONMENTS = ('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')
@@ -302,7 +313,10 @@ class TokenProvider:
         return token
 
     def invalidate(self, scope):
+        """Forget the token of ``scope`` after the API refused it.  The credential object goes too:
+        identity libraries keep caches of their own and would hand back the same token."""
         self._tokens.pop(scope, None)
+        self._credential = None
 
     def _fetch(self, scope):
         try:

@@ -38,7 +38,8 @@ MICROSOFT_AUTHORITY_HOSTS = frozenset((
     'login.microsoftonline.de',
 ))
 
-Endpoints = namedtuple('Endpoints', 'cloud authority authority_is_microsoft arm arm_scope fabric fabric_scope')
+Endpoints = namedtuple('Endpoints', 'cloud authority authority_is_microsoft arm arm_scope fabric fabric_scope '
+                                     'token_hosts')
 
 
 def get_cloud(name):
@@ -59,15 +60,22 @@ def is_microsoft_authority(authority_url):
 
 def select_endpoints(params):
     """The endpoints of one run from the module parameters.  Token scopes follow the cloud, never
-    the override: a request sent to an ``arm_endpoint`` still needs a token for ARM."""
+    the override: a request sent to an ``arm_endpoint`` still needs a token for ARM.  Tokens are sent
+    only to the endpoints in use and to the cloud's own API hosts (where a service's ``Location`` or
+    ``nextLink`` may point)."""
     cloud = get_cloud(params.get('cloud_environment'))
     authority = normalize_base_url(params.get('authority_host') or cloud.authority_host)
+    arm = normalize_base_url(params.get('arm_endpoint') or cloud.arm_endpoint)
+    fabric = normalize_base_url(params.get('fabric_endpoint') or cloud.fabric_endpoint)
     return Endpoints(
         cloud=cloud.name,
         authority=authority,
         authority_is_microsoft=is_microsoft_authority(authority),
-        arm=normalize_base_url(params.get('arm_endpoint') or cloud.arm_endpoint),
+        arm=arm,
         arm_scope=cloud.arm_audience + '/.default',
-        fabric=normalize_base_url(params.get('fabric_endpoint') or cloud.fabric_endpoint),
+        fabric=fabric,
         fabric_scope=FABRIC_SCOPE,
+        token_hosts=frozenset(urlsplit(url).hostname.lower() for url in (arm, fabric, cloud.arm_endpoint,
+                                                                         cloud.fabric_endpoint)
+                              if urlsplit(url).hostname),
     )

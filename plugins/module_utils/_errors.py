@@ -87,7 +87,7 @@ class ApiError(AzureDRError):
         self.target = target
         self.api_details = api_details
         self.attempts = attempts
-        where = ' '.join(part for part in (method, _strip_query(url)) if part)
+        where = ' '.join(part for part in (method, strip_query(url)) if part)
         text = 'HTTP %s' % status
         if code:
             text += ' %s' % code
@@ -103,31 +103,23 @@ class ApiError(AzureDRError):
     def from_response(cls, response, attempts=1):
         """Build from a ``requests`` response of either error shape (ARM or Fabric)."""
         body = _json_or_none(response)
-        code = message = target = details = None
-        request_id = None
-        if isinstance(body, dict):
-            if isinstance(body.get('error'), dict):  # ARM: {"error": {"code", "message", ...}}
-                error = body['error']
-                code, message, target = error.get('code'), error.get('message'), error.get('target')
-                details = error.get('details') or None
-            elif 'errorCode' in body:  # Fabric: {"errorCode", "message", "requestId", ...}
-                code, message = body.get('errorCode'), body.get('message')
-                request_id = body.get('requestId')
-                target = body.get('relatedResource')
-                details = body.get('moreDetails') or None
+        parsed = parse_error_body(body)
         headers = response.headers
-        code = code or headers.get('x-ms-public-api-error-code') or headers.get('x-ms-error-code')
+        code = parsed['code'] or headers.get('x-ms-public-api-error-code') or headers.get('x-ms-error-code')
+        message = parsed['message']
         if message is None and not isinstance(body, dict):
             text = (response.text or '').strip()
             message = text[:300] if text else (response.reason or None)
-        request_id = (headers.get('x-ms-request-id') or headers.get('RequestId') or request_id)
         request = getattr(response, 'request', None)
+        request_headers = getattr(request, 'headers', None) or {}
         return cls(
             status=response.status_code, code=code, api_message=message,
-            request_id=request_id,
-            correlation_id=headers.get('x-ms-correlation-request-id'),
+            request_id=headers.get('x-ms-request-id') or headers.get('RequestId') or parsed['request_id'],
+            # Fabric does not echo a correlation id: fall back to the one this run sent.
+            correlation_id=headers.get('x-ms-correlation-request-id')
+            or request_headers.get('x-ms-correlation-request-id'),
             method=getattr(request, 'method', None), url=getattr(request, 'url', None) or response.url,
-            target=target, api_details=details, attempts=attempts,
+            target=parsed['target'], api_details=parsed['details'], attempts=attempts,
         )
 
     def details(self):
@@ -188,6 +180,26 @@ class OperationTimeout(AzureDRError):
         return {'operation_url': self.operation_url, 'elapsed': self.elapsed}
 
 
+def parse_error_body(body):
+    """Code, message, target, details and request id of an error body: ARM's
+    ``{"error": {"code", "message", "target", "details"}}``, Fabric's ``{"errorCode", "message",
+    "requestId", "relatedResource", "moreDetails"}``, or a bare ``{"code", "message"}`` /
+    ``{"Message"}`` as some gateways send."""
+    fields = dict.fromkeys(('code', 'message', 'target', 'details', 'request_id'))
+    if not isinstance(body, dict):
+        return fields
+    if isinstance(body.get('error'), dict):
+        error = body['error']
+        fields.update(code=error.get('code'), message=error.get('message'), target=error.get('target'),
+                      details=error.get('details') or None)
+    elif 'errorCode' in body:
+        fields.update(code=body.get('errorCode'), message=body.get('message'), target=body.get('relatedResource'),
+                      details=body.get('moreDetails') or None, request_id=body.get('requestId'))
+    else:
+        fields.update(code=body.get('code'), message=body.get('message') or body.get('Message'))
+    return fields
+
+
 def _json_or_none(response):
     try:
         return response.json()
@@ -195,7 +207,7 @@ def _json_or_none(response):
         return None
 
 
-def _strip_query(url):
+def strip_query(url):
     """URLs in messages lose their query string: it holds nothing secret today, but it is noise."""
     if not url:
         return url

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._http import json_body
 from ansible_collections.azure_dr.recovery.plugins.module_utils._lro import Operation, Poller
 
 NOT_FOUND_CODES = frozenset(('EntityNotFound', 'WorkspaceNotFound', 'ItemNotFound', 'NotFound'))
@@ -26,7 +27,7 @@ class FabricClient:
         return '%s/v1/%s' % (self.base_url, '/'.join(quote(str(segment), safe='') for segment in segments))
 
     def get(self, *segments):
-        return self.http.request('GET', self.url(*segments), scope=self.scope).json()
+        return json_body(self.http.request('GET', self.url(*segments), scope=self.scope))
 
     def get_or_none(self, *segments):
         """The entity, or None when Fabric says it does not exist (or no longer does)."""
@@ -46,22 +47,23 @@ class FabricClient:
     def list(self, segments, items_key, params=None):
         """Every item of a listing.  The next page is ``continuationUri`` when given, else the same
         URL with ``continuationToken``; absent or null both mean the last page."""
-        params = {key: value for key, value in (params or {}).items() if value is not None}
-        url, items, seen = self.url(*segments), [], set()
+        first_url = self.url(*segments)
+        filters = {key: value for key, value in (params or {}).items() if value is not None}
+        url, query, items, seen = first_url, filters, [], set()
         while True:
-            page = self.http.request('GET', url, scope=self.scope, params=params).json()
+            page = json_body(self.http.request('GET', url, scope=self.scope, params=query))
             items.extend(page.get(items_key) or [])
             next_uri, token = page.get('continuationUri'), page.get('continuationToken')
-            if next_uri:
-                url, params = next_uri, None
-            elif token:
-                params = dict(params or {}, continuationToken=token)
-            else:
+            if not next_uri and not token:
                 return items
             marker = next_uri or token
-            if marker in seen:  # a service that repeats itself must not make us loop forever
-                return items
+            if marker in seen:  # a service that repeats itself must not make us loop, nor list twice
+                raise AzureDRError('The listing of %s repeated a continuation (%s); stopped.' % (first_url, marker))
             seen.add(marker)
+            if next_uri:
+                url, query = next_uri, None
+            else:
+                url, query = first_url, dict(filters, continuationToken=token)
 
     def wait(self, response, timeout, on_poll=None):
         """Follow a 202 answer's operation to its end; returns the last response."""

@@ -13,11 +13,13 @@ made, allow a non-idempotent POST to be sent again.
 
 from __future__ import annotations
 
+import datetime
 import email.utils
 import random
 import time
 import traceback
 import uuid
+from urllib.parse import urlsplit
 
 try:
     import requests
@@ -33,7 +35,10 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     ApiError,
     AzureDRError,
     RetryBudgetExceeded,
+    parse_error_body,
+    strip_query,
 )
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import is_loopback_host
 
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 
@@ -41,11 +46,10 @@ IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 TRANSIENT_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 
 # Answers with which the service says it did not act, so that even a POST may be sent again:
-# status -> error codes (None: any code).  429 and 503 are refusals before any work; 408 means the
-# request never arrived whole; 409 busy and ARM's 500 OperationTimedOut ("rolled back, please retry")
-# are documented as not having changed anything.
+# status -> error codes (None: any code).  429 and 503 are refusals before any work; 409 busy and
+# ARM's 500 OperationTimedOut ("rolled back, please retry") are documented as not having changed
+# anything.  A 408 is not among them: a gateway may send it after the service received the request.
 NOT_ACTED = {
-    408: None,
     429: None,
     503: None,
     409: frozenset(('InstanceFailoverGroupBusy', 'ConflictingServerOperation')),
@@ -72,6 +76,8 @@ def parse_retry_after(value, now=None):
         return None
     if when is None:
         return None
+    if when.tzinfo is None:  # the asctime form carries no zone; HTTP dates are always GMT
+        when = when.replace(tzinfo=datetime.timezone.utc)
     now = time.time() if now is None else now
     return max(0.0, when.timestamp() - now)
 
@@ -82,29 +88,34 @@ def backoff_delay(attempt, base=1.0, cap=30.0, rand=random.random):
     return step / 2 + rand() * step / 2
 
 
-def _error_code(response):
-    try:
-        body = response.json()
-    except ValueError:
-        return None
-    if isinstance(body, dict):
-        if isinstance(body.get('error'), dict):
-            return body['error'].get('code')
-        return body.get('errorCode')
-    return None
-
-
 def retry_reason(method, response):
     """Why an error answer is worth sending again, or None when it is final."""
     status = response.status_code
     if status not in TRANSIENT_STATUSES and status not in NOT_ACTED:
         return None
     codes = NOT_ACTED.get(status, False)
-    if codes is None or (codes and _error_code(response) in codes):
+    if codes is None or (codes and parse_error_body(_json_or_none(response))['code'] in codes):
         return 'HTTP %s' % status
     if method in IDEMPOTENT_METHODS and status in TRANSIENT_STATUSES:
         return 'HTTP %s' % status
     return None
+
+
+def _json_or_none(response):
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def json_body(response):
+    """The JSON body of a successful answer, or a clear error when it is not JSON (a proxy's page)."""
+    try:
+        return response.json()
+    except ValueError:
+        raise AzureDRError('Expected JSON from %s %s, got HTTP %s with %r content: is the endpoint right?' % (
+            response.request.method, strip_query(response.request.url), response.status_code,
+            response.headers.get('Content-Type', 'no')))
 
 
 def _never_sent(exc):
@@ -127,11 +138,16 @@ class HttpClient:
     ``token_provider`` (see ``_auth.TokenProvider``) gives the bearer token for a scope; ``on_retry``
     is told of every retry (a message for the user); ``sleep`` and ``clock`` are injectable for tests.
     Verification of TLS is always on; the CA bundle is whatever ``requests`` uses (REQUESTS_CA_BUNDLE).
+
+    Every URL, including those the service hands back (``nextLink``, ``Location``...), must be https
+    or go to a loopback host; with ``token_hosts`` (host names), a token is only ever sent to those.
     """
 
     def __init__(self, token_provider=None, retry_budget=DEFAULT_RETRY_BUDGET, timeout=DEFAULT_TIMEOUT,
-                 session=None, on_retry=None, sleep=time.sleep, clock=time.monotonic, rand=random.random):
+                 session=None, on_retry=None, sleep=time.sleep, clock=time.monotonic, rand=random.random,
+                 token_hosts=None):
         self.token_provider = token_provider
+        self.token_hosts = frozenset(host.lower() for host in token_hosts) if token_hosts else None
         self.retry_budget = retry_budget
         self.timeout = timeout
         self.session = session if session is not None else new_session()
@@ -151,9 +167,11 @@ class HttpClient:
         started = self.clock()
         attempt = 0
         refreshed_token = False
+        self._check_destination(url, scope)
         while True:
             attempt += 1
-            response, failure = self._send_once(method, url, scope, json, params, headers)
+            remaining = max(1.0, budget - (self.clock() - started))
+            response, failure = self._send_once(method, url, scope, json, params, headers, remaining)
             if response is not None and response.status_code < 400:
                 return response
 
@@ -180,35 +198,53 @@ class HttpClient:
                 asked = ' (the service asked to wait %.0f s)' % server_wait if server_wait is not None else ''
                 raise RetryBudgetExceeded(
                     'Gave up on %s %s after %d attempt(s) in %.1f s, within a retry budget of %.0f s%s. '
-                    'Last answer: %s' % (method, url.split('?', 1)[0], attempt, elapsed, budget, asked,
+                    'Last answer: %s' % (method, strip_query(url), attempt, elapsed, budget, asked,
                                          last_error.message),
                     last_error=last_error,
                 )
             if self.on_retry is not None:
                 source = 'Retry-After' if server_wait is not None else 'backoff'
                 self.on_retry('%s %s: %s; retrying in %.1f s (%s, attempt %d)' % (
-                    method, url.split('?', 1)[0], last_error.message, wait, source, attempt + 1))
+                    method, strip_query(url), last_error.message, wait, source, attempt + 1))
             self.sleep(wait)
 
-    def _send_once(self, method, url, scope, json, params, headers):
-        """One HTTP exchange.  Returns (response, None), or (None, (reason, error)) for a connection
-        failure that may be retried; raises for one that may not."""
+    def _check_destination(self, url, scope):
+        parts = urlsplit(url)
+        if parts.scheme not in ('https', 'http') or not parts.hostname:
+            raise AzureDRError('Refusing to send a request to %r: not an absolute https URL.' % strip_query(url))
+        if parts.scheme == 'http' and not is_loopback_host(parts.hostname):
+            raise AzureDRError('Refusing to send a request to %s over plain http: only loopback hosts may be '
+                               'reached without TLS.' % strip_query(url))
+        if scope and self.token_hosts is not None and parts.hostname.lower() not in self.token_hosts:
+            raise AzureDRError('Refusing to send a token to %s: the service pointed to a host that is not one '
+                               'of this run\'s endpoints (%s).' % (parts.hostname, ', '.join(sorted(self.token_hosts))))
+
+    def _send_once(self, method, url, scope, json, params, headers, remaining):
+        """One HTTP exchange.  Returns (response, None), or (None, (reason, error)) for a failure that
+        may be retried; raises for one that may not."""
         all_headers = {'x-ms-correlation-request-id': self.correlation_id}
         if headers:
             all_headers.update(headers)
         if scope:
             all_headers['Authorization'] = 'Bearer ' + self.token_provider.token(scope)
         self.requests_sent += 1
+        # The read timeout never outlasts the retry budget by much.
+        timeout = (self.timeout[0], min(self.timeout[1], max(1.0, remaining)))
         try:
             response = self.session.request(method, url, json=json, params=params, headers=all_headers,
-                                            timeout=self.timeout, allow_redirects=False)
+                                            timeout=timeout, allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             raise AzureDRError(
                 'TLS verification failed for %s: %s. The CA bundle is the one requests uses; set '
                 'REQUESTS_CA_BUNDLE to a bundle that includes the issuer of that certificate.'
-                % (url.split('?', 1)[0], _first_line(exc)))
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            message = 'Could not complete %s %s: %s' % (method, url.split('?', 1)[0], _first_line(exc))
+                % (strip_query(url), _first_line(exc)))
+        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
+                requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader) as exc:
+            raise AzureDRError('Could not send %s %s: %s' % (method, strip_query(url), _first_line(exc)))
+        except requests.exceptions.RequestException as exc:
+            # Connection refused or reset, timeouts, a body cut short: worth another try when resending
+            # cannot do harm.
+            message = 'Could not complete %s %s: %s' % (method, strip_query(url), _first_line(exc))
             if method in IDEMPOTENT_METHODS or _never_sent(exc):
                 return None, ('connection', AzureDRError(message))
             raise AzureDRError(

@@ -11,6 +11,8 @@ operation is seen finishing quickly and a long one is not polled needlessly ofte
 
 from __future__ import annotations
 
+from urllib.parse import urljoin
+
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import OperationFailed, OperationTimeout
 from ansible_collections.azure_dr.recovery.plugins.module_utils._http import parse_retry_after
 
@@ -34,9 +36,9 @@ class Operation:
         headers = response.headers
         retry_after = parse_retry_after(headers.get('Retry-After'))
         if headers.get('Azure-AsyncOperation'):
-            return cls(headers['Azure-AsyncOperation'], 'arm-async', retry_after)
+            return cls(urljoin(response.url, headers['Azure-AsyncOperation']), 'arm-async', retry_after)
         if response.status_code == 202 and headers.get('Location'):
-            return cls(headers['Location'], 'arm-location', retry_after)
+            return cls(urljoin(response.url, headers['Location']), 'arm-location', retry_after)
         return None
 
     @classmethod
@@ -44,7 +46,7 @@ class Operation:
         if response.status_code != 202:
             return None
         headers = response.headers
-        url = headers.get('Location')
+        url = urljoin(response.url, headers['Location']) if headers.get('Location') else None
         if not url and headers.get('x-ms-operation-id'):
             url = '%s/v1/operations/%s' % (base_url, headers['x-ms-operation-id'])
         if not url:

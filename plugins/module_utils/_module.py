@@ -30,7 +30,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
     resolve_credential,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import select_endpoints
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError, redact
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import FabricClient
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     Validator,
@@ -90,7 +90,8 @@ class AzureDRModule:
             tokens = TokenProvider(
                 plan, lambda chosen: build_credential(chosen, self.endpoints, session),
                 on_token=self.ansible.no_log_values.add, secrets=secrets)
-            self._http = _http.HttpClient(tokens, session=session, on_retry=self.ansible.warn)
+            self._http = _http.HttpClient(tokens, session=session, on_retry=self.warn,
+                                          token_hosts=self.endpoints.token_hosts)
         return self._http
 
     def arm_client(self):
@@ -105,7 +106,8 @@ class AzureDRModule:
         return round(time.monotonic() - self.started, 3)
 
     def warn(self, message):
-        self.ansible.warn(message)
+        """Warnings are not masked by Ansible the way results are: mask secrets and tokens here."""
+        self.ansible.warn(redact(message, self.ansible.no_log_values))
 
     def exit_json(self, **result):
         self.ansible.exit_json(**result)
@@ -126,4 +128,3 @@ class AzureDRModule:
             yield
         except AzureDRError as error:
             self.fail_from(error, **result)
-

@@ -24,7 +24,7 @@ MAX_NAME_LENGTH = 256
 def uuid_problem(value, option):
     if value is None:
         return None
-    if not isinstance(value, str) or not _UUID.match(value):
+    if not isinstance(value, str) or not _UUID.fullmatch(value):
         return '%s must be a UUID such as 00000000-1111-2222-3333-444444444444, got %r' % (option, _shown(value))
     return None
 
@@ -36,7 +36,7 @@ def tenant_problem(value, option='tenant'):
         return None
     if '.' in value and name_problem(value, option) is None and ' ' not in value:
         return None
-    if _UUID.match(value):
+    if _UUID.fullmatch(value):
         return None
     return '%s must be a tenant id (UUID) or a domain such as contoso.onmicrosoft.com, got %r' % (option, _shown(value))
 
@@ -44,7 +44,7 @@ def tenant_problem(value, option='tenant'):
 def resource_group_problem(value, option='resource_group'):
     if value is None:
         return None
-    if not _RESOURCE_GROUP.match(value) or value.endswith('.'):
+    if not _RESOURCE_GROUP.fullmatch(value) or value.endswith('.'):
         return ('%s must be 1 to 90 letters, digits, underscores, hyphens, periods or parentheses, '
                 'not ending with a period, got %r' % (option, _shown(value)))
     return None

@@ -62,6 +62,12 @@ def test_awx_names_win_over_azure_identity_names(monkeypatch):
     assert plan.settings['secret'] == 'awx' and plan.settings['tenant'] == 'awx.onmicrosoft.com'
 
 
+def test_an_empty_variable_does_not_hide_the_next_name(monkeypatch):
+    plan = plan_for(monkeypatch, {'AZURE_CLIENT_ID': CLIENT, 'AZURE_SECRET': '', 'AZURE_CLIENT_SECRET': SECRET,
+                                  'AZURE_TENANT': '', 'AZURE_TENANT_ID': TENANT})
+    assert plan.settings == {'tenant': TENANT, 'client_id': CLIENT, 'secret': SECRET}
+
+
 def test_explicit_options_win_over_the_environment(monkeypatch):
     plan = plan_for(monkeypatch, {'AZURE_CLIENT_ID': 'env-client', 'AZURE_SECRET': 'env', 'AZURE_TENANT': 'env'},
                     client_id=CLIENT, secret=SECRET, tenant=TENANT)
@@ -185,6 +191,29 @@ def test_endpoints_follow_the_cloud_and_scopes_ignore_overrides(monkeypatch):
     assert fabric.fabric == 'https://127.0.0.1:9443' and fabric.fabric_scope == 'https://api.fabric.microsoft.com/.default'
 
 
+def test_microsoft_authority_host_keeps_instance_discovery(monkeypatch):
+    calls = recording_identity(monkeypatch)
+    params = params_from(monkeypatch, {'AZURE_AUTHORITY_HOST': 'login.microsoftonline.us'},
+                         client_id=CLIENT, secret=SECRET, tenant=TENANT)
+    build_credential(resolve_credential(params), select_endpoints(params), session=None)
+    assert calls[0][2] == {'authority': 'https://login.microsoftonline.us', 'disable_instance_discovery': False}
+
+
+def test_managed_and_workload_identity_credentials(monkeypatch):
+    calls = recording_identity(monkeypatch)
+    params = params_from(monkeypatch, auth_source='msi', client_id=CLIENT)
+    build_credential(resolve_credential(params), select_endpoints(params), session=None)
+    params = params_from(monkeypatch, auth_source='workload_identity', client_id=CLIENT, tenant=TENANT)
+    build_credential(resolve_credential(params, environ={'AZURE_FEDERATED_TOKEN_FILE': '/t'}),
+                     select_endpoints(params), session=None)
+    assert calls == [
+        ('ManagedIdentityCredential', (), {'client_id': CLIENT}),
+        ('WorkloadIdentityCredential', (), {'tenant_id': TENANT, 'client_id': CLIENT, 'token_file_path': '/t',
+                                            'authority': 'https://login.microsoftonline.com',
+                                            'disable_instance_discovery': False}),
+    ]
+
+
 def test_default_chain_is_workload_then_managed_identity_then_cli(monkeypatch):
     calls = recording_identity(monkeypatch)
     params = params_from(monkeypatch, client_id=CLIENT, tenant=TENANT)
@@ -274,6 +303,20 @@ def test_token_is_refreshed_when_it_nears_expiry_during_a_long_wait(clock):
     assert tokens.token('arm') == 'tok-1'
     clock.sleep(45)  # 55 s left: renewed
     assert tokens.token('arm') == 'tok-2'
+
+
+def test_invalidate_rebuilds_the_credential_so_its_own_cache_cannot_return_the_same_token(clock):
+    built = []
+
+    def factory(plan):
+        built.append(FakeCredential(clock))
+        return built[-1]
+
+    tokens = TokenProvider(_auth.CredentialPlan('client_secret', 'sp'), factory, clock=clock)
+    tokens.token('arm')
+    tokens.invalidate('arm')
+    tokens.token('arm')
+    assert len(built) == 2
 
 
 def test_new_tokens_are_reported_for_masking(clock):

@@ -11,7 +11,7 @@ import responses
 from responses import matchers
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import ArmClient
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import FabricClient
 
 from ansible_collections.azure_dr.recovery.tests.unit.helpers import load_fixture
@@ -76,11 +76,42 @@ def test_fabric_list_with_continuation_token_only(make_http):
 
 
 @responses.activate
-def test_fabric_list_stops_when_the_service_repeats_a_token(make_http):
+def test_fabric_list_fails_when_the_service_repeats_a_token(make_http):
     responses.get(FABRIC + '/v1/admin/workspaces', json={'workspaces': [{'id': '1'}], 'continuationToken': 'SAME'})
     client = FabricClient(make_http(), FABRIC, 'scope')
-    assert len(client.list(('admin', 'workspaces'), 'workspaces')) == 2
+    with pytest.raises(AzureDRError, match='repeated a continuation'):
+        client.list(('admin', 'workspaces'), 'workspaces')
     assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_arm_list_fails_when_next_link_loops(make_http):
+    url = ARM + '/subscriptions/%s/groups?api-version=2025-01-01' % SUB
+    responses.get(url, json={'value': [{'name': 'a'}], 'nextLink': url})
+    with pytest.raises(AzureDRError, match='repeated a page'):
+        ArmClient(make_http(), ARM, 'scope', SUB).list('/subscriptions/%s/groups' % SUB, '2025-01-01')
+
+
+@responses.activate
+def test_fabric_token_after_a_continuation_uri_goes_on_the_first_url_with_the_filters(make_http):
+    base = FABRIC + '/v1/admin/workspaces'
+    responses.get(base, json={'workspaces': [{'id': '1'}], 'continuationUri': base + '?state=deleted&continuationToken=A'},
+                  match=[matchers.query_param_matcher({'state': 'deleted'})])
+    responses.get(base, json={'workspaces': [{'id': '2'}], 'continuationToken': 'B'},
+                  match=[matchers.query_param_matcher({'state': 'deleted', 'continuationToken': 'A'})])
+    responses.get(base, json={'workspaces': [{'id': '3'}], 'continuationToken': None},
+                  match=[matchers.query_param_matcher({'state': 'deleted', 'continuationToken': 'B'})])
+    client = FabricClient(make_http(), FABRIC, 'scope')
+    assert [w['id'] for w in client.list(('admin', 'workspaces'), 'workspaces', {'state': 'deleted'})] == ['1', '2', '3']
+
+
+@responses.activate
+def test_a_2xx_that_is_not_json_is_a_clear_error(make_http):
+    responses.get(FABRIC + '/v1/admin/workspaces/w1', body='<html>proxy login</html>', content_type='text/html')
+    with pytest.raises(AzureDRError) as caught:
+        FabricClient(make_http(), FABRIC, 'scope').get('admin', 'workspaces', 'w1')
+    assert "Expected JSON from GET https://fabric.example.test/v1/admin/workspaces/w1, got HTTP 200 with 'text/html'" \
+        in caught.value.message
 
 
 @responses.activate

@@ -24,6 +24,18 @@ def refused():
     return requests.exceptions.ConnectionError(MaxRetryError(None, URL, reason=NewConnectionError(None, 'refused')))
 
 
+def test_parse_retry_after_asctime_is_gmt_whatever_the_local_zone(monkeypatch):
+    monkeypatch.setenv('TZ', 'America/New_York')
+    time_module = pytest.importorskip('time')
+    time_module.tzset()
+    try:
+        # 1700000030 is Tue Nov 14 22:13:50 2023 GMT.
+        assert parse_retry_after('Tue Nov 14 22:13:50 2023', now=1_700_000_000) == 30.0
+    finally:
+        monkeypatch.delenv('TZ')
+        time_module.tzset()
+
+
 def test_parse_retry_after_seconds_and_http_date():
     assert parse_retry_after('2') == 2.0
     assert parse_retry_after(' 0.5 ') == 0.5
@@ -90,7 +102,7 @@ def test_409_with_another_code_is_final(make_http):
     assert caught.value.code == 'Conflict' and len(responses.calls) == 1
 
 
-@pytest.mark.parametrize('status', [500, 502, 504])
+@pytest.mark.parametrize('status', [408, 500, 502, 504])
 @responses.activate
 def test_post_that_the_server_may_have_acted_on_is_not_sent_again(make_http, status):
     responses.post(URL + '/failover', status=status, json={'error': {'code': 'InternalServerError', 'message': 'x'}})
@@ -99,7 +111,9 @@ def test_post_that_the_server_may_have_acted_on_is_not_sent_again(make_http, sta
     assert len(responses.calls) == 1
 
 
-@pytest.mark.parametrize('status,body', [(503, None), (408, None), (429, BLOCKED),
+@pytest.mark.parametrize('status,body', [(503, None), (429, BLOCKED),
+                                         (409, {'error': {'code': 'ConflictingServerOperation', 'message': 'x'}}),
+                                         (409, {'code': 'InstanceFailoverGroupBusy', 'message': 'unwrapped'}),
                                          (500, {'error': {'code': 'OperationTimedOut', 'message': 'rolled back'}})])
 @responses.activate
 def test_post_refused_before_any_work_is_sent_again(make_http, clock, status, body):
@@ -144,6 +158,50 @@ def test_post_whose_connection_was_never_made_is_sent_again(make_http):
     responses.post(URL + '/failover', body=refused())
     responses.post(URL + '/failover', status=200, json={})
     assert make_http().request('POST', URL + '/failover', scope=SCOPE).status_code == 200
+
+
+@responses.activate
+def test_post_whose_connect_timed_out_is_sent_again(make_http):
+    responses.post(URL + '/failover', body=requests.exceptions.ConnectTimeout('connect timed out'))
+    responses.post(URL + '/failover', status=200, json={})
+    assert make_http().request('POST', URL + '/failover', scope=SCOPE).status_code == 200
+
+
+@responses.activate
+def test_get_whose_body_was_cut_short_is_sent_again(make_http):
+    responses.get(URL, body=requests.exceptions.ChunkedEncodingError('connection broken'))
+    responses.get(URL, json={})
+    assert make_http().request('GET', URL, scope=SCOPE).json() == {}
+
+
+@pytest.mark.parametrize('url,expected', [
+    ('http://arm.example.test/x', 'over plain http'),
+    ('/relative/path', 'not an absolute https URL'),
+    ('ftp://arm.example.test/x', 'not an absolute https URL'),
+])
+def test_urls_that_are_not_https_are_refused_before_sending(make_http, url, expected):
+    with responses.RequestsMock() as mocked:
+        with pytest.raises(AzureDRError, match=expected):
+            make_http().request('GET', url, scope=SCOPE)
+        assert len(mocked.calls) == 0
+
+
+@responses.activate
+def test_plain_http_to_loopback_is_allowed(make_http):
+    responses.get('http://127.0.0.1:8080/x', json={})
+    assert make_http().request('GET', 'http://127.0.0.1:8080/x', scope=SCOPE).json() == {}
+
+
+def test_a_token_is_never_sent_to_a_host_outside_the_run(make_http):
+    http = make_http(token_hosts={'arm.example.test'})
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        mocked.get('https://evil.example.test/next', json={})
+        with pytest.raises(AzureDRError, match='Refusing to send a token to evil.example.test'):
+            http.request('GET', 'https://evil.example.test/next?page=2', scope=SCOPE)
+        assert len(mocked.calls) == 0
+        mocked.get(URL, json={})
+        http.request('GET', URL, scope=SCOPE)
+        assert http.credential.issued == 1
 
 
 @responses.activate

@@ -100,6 +100,26 @@ def test_without_retry_after_the_interval_starts_short_and_grows(make_http, cloc
 
 
 @responses.activate
+def test_token_expiring_during_a_long_wait_is_renewed_for_the_next_poll(make_http, clock):
+    from ansible_collections.azure_dr.recovery.tests.unit.conftest import CountingCredential
+    responses.post(FAILOVER, status=202, headers={'Location': LOCATION, 'Retry-After': '20'})
+    responses.get(LOCATION, status=202, headers={'Retry-After': '20'})
+    responses.get(LOCATION, status=200, json={})
+    client = ArmClient(make_http(credential=CountingCredential(clock, lifetime=30)), ARM, 'scope', SUB)
+    client.wait(start(client), timeout=120)
+    assert [call.request.headers['Authorization'] for call in responses.calls] == [
+        'Bearer token-1', 'Bearer token-1', 'Bearer token-2']  # at 0 s, 20 s (10 s left), 40 s (expired)
+
+
+@responses.activate
+def test_relative_location_is_resolved_against_the_request(make_http, clock):
+    responses.post(FAILOVER, status=202, headers={'Location': '/operations/op-1', 'Retry-After': '1'})
+    responses.get(ARM + '/operations/op-1', status=200, json={})
+    client = arm_client(make_http)
+    assert client.wait(start(client), timeout=60).status_code == 200
+
+
+@responses.activate
 def test_final_200_needs_no_polling(make_http, clock):
     responses.post(FAILOVER, status=200, json=SPEC['200']['body'])
     client = arm_client(make_http)
@@ -128,6 +148,15 @@ def test_fabric_operation_followed_from_202_to_succeeded(make_http, clock):
     final = client.wait(client.post(('admin', 'workspaces', '97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f', 'restore')), 600)
     assert final.json()['status'] == 'Succeeded'
     assert clock.sleeps == [5.0, 20.0]  # Retry-After of the 202, then of the Running answer
+
+
+@responses.activate
+def test_fabric_operation_ending_undefined_is_a_failure(make_http, clock):
+    responses.post(RESTORE, status=202, headers=fabric_headers(ACCEPTED))
+    responses.get(OPERATION, json={'status': 'Undefined'})
+    client = FabricClient(make_http(), FABRIC, 'scope')
+    with pytest.raises(OperationFailed, match='ended Undefined'):
+        client.wait(client.post(('admin', 'workspaces', '97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f', 'restore')), 600)
 
 
 @responses.activate

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import responses
 
@@ -97,6 +99,43 @@ def test_tokens_fetched_at_run_time_are_masked_in_every_output(run_module, monke
                                               'tenant': 'contoso.onmicrosoft.com', 'fabric_endpoint': FABRIC})
     assert result['workspace']['id'] == 'w1'
     assert fetched not in output and SECRET not in output
+
+
+@responses.activate
+def test_retry_warnings_are_masked_too(run_module, monkeypatch):
+    # Ansible masks results but not warnings: a 429 that repeats the token must not print it.
+    monkeypatch.setenv('AZURE_SUBSCRIPTION_ID', SUB)
+    monkeypatch.setattr('time.sleep', lambda seconds: None)
+    responses.get(GROUP_URL, status=429, headers={'Retry-After': '0'},
+                  json={'errorCode': 'RequestBlocked', 'message': 'blocked for %s' % TOKEN})
+    responses.get(GROUP_URL, json={'name': 'rg'})
+    result, output = run_module(arm_main, {'name': 'x', 'access_token': TOKEN, 'arm_endpoint': ARM})
+    # ansible-core 2.19 returns warnings as structured summaries, earlier versions as strings.
+    assert len(result['warnings']) == 1 and 'RequestBlocked' in json.dumps(result['warnings'])
+    assert TOKEN not in output
+
+
+@responses.activate
+def test_a_next_link_to_another_host_gets_no_token(run_module, monkeypatch):
+    def list_main():
+        module = AzureDRModule({}, api='arm', supports_check_mode=True)
+        with module.reporting_errors(changed=False):
+            client = module.arm_client()
+            module.exit_json(changed=False, items=client.list(client.path('groups'), '2025-01-01'))
+
+    monkeypatch.setenv('AZURE_SUBSCRIPTION_ID', SUB)
+    responses.get(ARM + '/subscriptions/%s/groups' % SUB, json={'value': [], 'nextLink': 'https://evil.example.test/next'})
+    result, _output = run_module(list_main, {'access_token': TOKEN, 'arm_endpoint': ARM})
+    assert result['failed'] is True and 'Refusing to send a token to evil.example.test' in result['msg']
+    assert len(responses.calls) == 1
+
+
+@responses.activate
+def test_a_page_that_is_not_json_fails_cleanly(run_module, monkeypatch):
+    monkeypatch.setenv('AZURE_SUBSCRIPTION_ID', SUB)
+    responses.get(GROUP_URL, body='<html>sign in to the proxy</html>', content_type='text/html')
+    result, output = run_module(arm_main, {'name': 'x', 'access_token': TOKEN, 'arm_endpoint': ARM})
+    assert result['failed'] is True and 'Expected JSON' in result['msg'] and 'Traceback' not in output
 
 
 def test_authentication_failure_names_what_to_set(run_module, monkeypatch):

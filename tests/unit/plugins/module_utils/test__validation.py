@@ -23,7 +23,7 @@ def test_good_uuids(value):
 
 
 @pytest.mark.parametrize('value', ['', 'not-a-uuid', '00000000-1111-2222-3333-44444444444', '{00000000-1111-2222-3333-444444444444}',
-                                   '00000000111122223333444444444444', 42])
+                                   '00000000111122223333444444444444', 42, '00000000-1111-2222-3333-444444444444\n'])
 def test_bad_uuids_name_the_option(value):
     problem = uuid_problem(value, 'subscription_id')
     assert problem.startswith('subscription_id must be a UUID')
@@ -34,7 +34,7 @@ def test_good_resource_groups(value):
     assert resource_group_problem(value) is None
 
 
-@pytest.mark.parametrize('value', ['', 'a' * 91, 'ends.with.period.', 'has space', 'slash/no', 'semi;colon'])
+@pytest.mark.parametrize('value', ['', 'a' * 91, 'ends.with.period.', 'has space', 'slash/no', 'semi;colon', 'rg\n'])
 def test_bad_resource_groups(value):
     assert resource_group_problem(value).startswith('resource_group must be 1 to 90')
 
@@ -51,7 +51,7 @@ def test_good_tenants(value):
     assert tenant_problem(value) is None
 
 
-@pytest.mark.parametrize('value', ['72f988bf-86f1-41af', 'contoso', 'bad domain.com'])
+@pytest.mark.parametrize('value', ['72f988bf-86f1-41af', 'contoso', 'bad domain.com', '72f988bf-86f1-41af-91ab-2d7cd011db47\n'])
 def test_bad_tenants(value):
     assert tenant_problem(value).startswith('tenant must be a tenant id')
 
