@@ -32,7 +32,6 @@ from ansible.module_utils.basic import AnsibleFallbackNotFound
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AuthenticationError, redact
 
 
-
 def env_fallback(*names):
     """The first of the environment variables that is set and not empty (Ansible's own
     env_fallback stops at an empty one, which would hide AZURE_TENANT_ID behind an empty AZURE_TENANT)."""

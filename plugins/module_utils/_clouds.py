@@ -38,8 +38,8 @@ MICROSOFT_AUTHORITY_HOSTS = frozenset((
     'login.microsoftonline.de',
 ))
 
-Endpoints = namedtuple('Endpoints', 'cloud authority authority_is_microsoft arm arm_scope fabric fabric_scope '
-                                     'token_hosts')
+Endpoints = namedtuple('Endpoints',
+                       'cloud authority authority_is_microsoft arm arm_scope fabric fabric_scope token_hosts')
 
 
 def get_cloud(name):
@@ -75,7 +75,7 @@ def select_endpoints(params):
         arm_scope=cloud.arm_audience + '/.default',
         fabric=fabric,
         fabric_scope=FABRIC_SCOPE,
-        token_hosts=frozenset(urlsplit(url).hostname.lower() for url in (arm, fabric, cloud.arm_endpoint,
-                                                                         cloud.fabric_endpoint)
+        token_hosts=frozenset(urlsplit(url).hostname.lower()
+                              for url in (arm, fabric, cloud.arm_endpoint, cloud.fabric_endpoint)
                               if urlsplit(url).hostname),
     )
