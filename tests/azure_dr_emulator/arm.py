@@ -1,0 +1,234 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Azure Resource Manager, Microsoft.Sql instance failover groups (api-version 2025-01-01): get,
+list by location, failover and forceFailoverAllowDataLoss as long-running operations polled through
+the spec example's Location URL (and optionally Azure-AsyncOperation)."""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import unquote
+
+from . import tokens
+from .server import Response
+from .state import region_key
+
+API_VERSION = '2025-01-01'
+# The spec example's Location URL carries another api-version; the poll accepts what it was given.
+OPERATION_API_VERSION = '2022-05-01-preview'
+GROUPS = r'^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Sql/locations/(?P<loc>[^/]+)' \
+         r'/instanceFailoverGroups'
+LOCATION_SCOPE = r'^/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.Sql/locations/(?P<loc>[^/]+)'
+
+
+def routes():
+    return [
+        ('GET', GROUPS + r'$', list_groups),
+        ('GET', GROUPS + r'/(?P<name>[^/]+)$', get_group),
+        ('POST', GROUPS + r'/(?P<name>[^/]+)/(?P<action>failover|forceFailoverAllowDataLoss)$', failover),
+        ('GET', LOCATION_SCOPE + r'/instanceFailoverGroupOperationResults/(?P<name>[^/]+)$', operation_result),
+        ('GET', LOCATION_SCOPE + r'/instanceFailoverGroupAzureAsyncOperation/(?P<operation_id>[^/]+)$', async_operation),
+        ('GET', r'^/metadata/endpoints$', cloud_metadata),
+    ]
+
+
+def arm_error(status, code, message, headers=None, target=None):
+    error = {'code': code, 'message': message}
+    if target:
+        error['target'] = target
+    return Response(status, {'error': error}, headers)
+
+
+def _authorize(request, store, sub, action, api_version=API_VERSION):
+    """None when the caller may go on, else the error answer (401, 404 subscription, 403, 400 api-version)."""
+    claims, problem = tokens.bearer_claims(request, store.data['signing_key'], store.clock())
+    challenge = {'WWW-Authenticate': 'Bearer authorization_uri="%s/common", error="invalid_token"' % request.base_url}
+    if problem == 'missing':
+        return arm_error(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.",
+                         challenge)
+    if problem == 'invalid':
+        return arm_error(401, 'InvalidAuthenticationToken', 'The access token is invalid.', challenge)
+    request.audience, request.caller = claims.get('aud'), claims.get('appid')
+    if problem == 'expired':
+        return arm_error(401, 'ExpiredAuthenticationToken',
+                         "The access token expiry UTC time '%s' is earlier than current UTC time."
+                         % datetime.datetime.fromtimestamp(claims['exp'], datetime.timezone.utc).isoformat(), challenge)
+    if claims.get('aud', '').rstrip('/') not in store.settings['arm_audiences']:
+        return arm_error(401, 'InvalidAuthenticationTokenAudience',
+                         "The access token has been obtained for wrong audience or resource '%s'. It should exactly match "
+                         "with one of the allowed audiences '%s'." % (claims.get('aud'), store.settings['arm_audiences'][0]),
+                         challenge)
+    subscription = next((s for s in store.data['subscriptions'] if s['id'].lower() == sub.lower()), None)
+    if subscription is None:
+        return arm_error(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % sub)
+    allowed = {str(p).lower() for p in subscription.get('principals', [])}
+    if '*' not in allowed and not allowed & tokens.principal_names(claims):
+        who = claims.get('upn') or claims.get('appid')
+        return arm_error(403, 'AuthorizationFailed',
+                         "The client '%s' with object id '%s' does not have authorization to perform action '%s' over "
+                         "scope '/subscriptions/%s' or the scope is invalid. If access was recently granted, please "
+                         "refresh your credentials." % (who, claims.get('oid'), action, sub))
+    if request.query.get('api-version') != api_version:
+        return arm_error(400, 'InvalidApiVersionParameter',
+                         "The api-version '%s' is invalid. The supported versions are '%s'."
+                         % (request.query.get('api-version'), api_version))
+    return None
+
+
+def group_view(group, location, sub):
+    """The group as ARM answers for the region ``location``: roles are those of that region."""
+    here = next(loc for loc in group['locations'] if region_key(loc) == region_key(location))
+    partner = next(loc for loc in group['locations'] if region_key(loc) != region_key(location))
+    primary = group['primary']
+    secondary = next(loc for loc in group['locations'] if loc != primary)
+    role = 'Primary' if here == primary else 'Secondary'
+    return {
+        'id': '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Sql/locations/%s/instanceFailoverGroups/%s' % (
+            sub, group['resource_group'], here.replace(' ', ''), group['name']),
+        'name': group['name'],
+        'type': 'Microsoft.Sql/locations/instanceFailoverGroups',
+        'properties': {
+            'readWriteEndpoint': {'failoverPolicy': 'Automatic',
+                                  'failoverWithDataLossGracePeriodMinutes': group['grace_period_minutes']},
+            'readOnlyEndpoint': {'failoverPolicy': 'Disabled'},
+            'replicationRole': role,
+            'replicationState': 'CATCH_UP',
+            'partnerRegions': [{'location': partner, 'replicationRole': 'Secondary' if role == 'Primary' else 'Primary'}],
+            'managedInstancePairs': [{'primaryManagedInstanceId': group['managed_instances'][primary],
+                                      'partnerManagedInstanceId': group['managed_instances'][secondary]}],
+            'secondaryType': 'Geo',
+        },
+    }
+
+
+def _not_found(rg, loc, name):
+    return arm_error(404, 'ResourceNotFound',
+                     "The Resource 'Microsoft.Sql/locations/%s/instanceFailoverGroups/%s' under resource group '%s' "
+                     "was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix"
+                     % (loc.replace(' ', ''), name, rg))
+
+
+def _group_at(store, sub, rg, loc, name):
+    group = store.find_group(sub, rg, name)
+    if group is None or region_key(loc) not in [region_key(location) for location in group['locations']]:
+        return None
+    return group
+
+
+def list_groups(request, store, sub, rg, loc):
+    sub, rg, loc = unquote(sub), unquote(rg), unquote(loc)
+    denied = _authorize(request, store, sub, 'Microsoft.Sql/locations/instanceFailoverGroups/read')
+    if denied:
+        return denied
+    views = [group_view(group, loc, sub) for group in sorted(store.groups_in(sub, rg, loc), key=lambda g: g['name'])]
+    size = int(store.settings['arm_page_size'])
+    try:
+        start = int(request.query.get('$skiptoken') or 0)
+    except ValueError:
+        return arm_error(400, 'InvalidSkipToken', 'The skip token is not valid.')
+    page = {'value': views[start:start + size]}
+    if start + size < len(views):
+        page['nextLink'] = '%s%s?api-version=%s&$skiptoken=%d' % (request.base_url, request.path, API_VERSION, start + size)
+    return Response(200, page)
+
+
+def get_group(request, store, sub, rg, loc, name):
+    sub, rg, loc, name = unquote(sub), unquote(rg), unquote(loc), unquote(name)
+    denied = _authorize(request, store, sub, 'Microsoft.Sql/locations/instanceFailoverGroups/read')
+    if denied:
+        return denied
+    group = _group_at(store, sub, rg, loc, name)
+    if group is None:
+        return _not_found(rg, loc, name)
+    return Response(200, group_view(group, loc, sub))
+
+
+def failover(request, store, sub, rg, loc, name, action):
+    sub, rg, loc, name = unquote(sub), unquote(rg), unquote(loc), unquote(name)
+    denied = _authorize(request, store, sub, 'Microsoft.Sql/locations/instanceFailoverGroups/%s/action' % action)
+    if denied:
+        return denied
+    group = _group_at(store, sub, rg, loc, name)
+    if group is None:
+        return _not_found(rg, loc, name)
+    operation = group.get('operation')
+    if operation and operation['status'] == 'InProgress':
+        return arm_error(409, 'InstanceFailoverGroupBusy',
+                         "The instance failover group '%s' is busy with another operation. Please try your operation "
+                         "later." % name)
+    if region_key(group['primary']) == region_key(loc):
+        return arm_error(400, 'InstanceFailoverGroupFailoverRequestOnPrimary',
+                         "The failover request for instance failover group '%s' was issued on the primary region '%s'. "
+                         "Failover requests must be issued on the secondary region." % (name, loc))
+    operation = store.start_failover(group, loc, forced=(action == 'forceFailoverAllowDataLoss'))
+    return Response(202, None, _polling_headers(request, store, sub, loc, name, operation))
+
+
+def _polling_headers(request, store, sub, loc, name, operation):
+    scope = '%s/subscriptions/%s/providers/Microsoft.Sql/locations/%s' % (request.base_url, sub, loc.replace(' ', ''))
+    headers = {
+        'Location': '%s/instanceFailoverGroupOperationResults/%s?api-version=%s' % (scope, name, OPERATION_API_VERSION),
+        'Retry-After': str(store.settings['arm_retry_after']),
+    }
+    if store.settings['arm_async_operation']:
+        headers['Azure-AsyncOperation'] = '%s/instanceFailoverGroupAzureAsyncOperation/%s?api-version=%s' % (
+            scope, operation['id'], API_VERSION)
+    return headers
+
+
+def operation_result(request, store, sub, loc, name):
+    sub, loc, name = unquote(sub), unquote(loc), unquote(name)
+    denied = _authorize(request, store, sub, 'Microsoft.Sql/locations/instanceFailoverGroupOperationResults/read',
+                        api_version=request.query.get('api-version') or OPERATION_API_VERSION)
+    if denied:
+        return denied
+    group = store.group_by_name(sub, loc, name)
+    operation = group.get('operation') if group else None
+    if operation is None:
+        return arm_error(404, 'ResourceNotFound', "No operation was found for instance failover group '%s'." % name)
+    if operation['status'] == 'InProgress':
+        return Response(202, None, _polling_headers(request, store, sub, loc, name, operation))
+    if operation['status'] == 'Failed':
+        error = operation['error']
+        return arm_error(int(error.get('status', 400)), error.get('code', 'FailoverFailed'),
+                         error.get('message', 'The failover operation failed.'))
+    return Response(200, group_view(group, loc, sub))
+
+
+def async_operation(request, store, sub, loc, operation_id):
+    sub, loc = unquote(sub), unquote(loc)
+    denied = _authorize(request, store, sub, 'Microsoft.Sql/locations/instanceFailoverGroupAzureAsyncOperation/read')
+    if denied:
+        return denied
+    for group in store.data['failover_groups'].values():
+        operation = group.get('operation')
+        if operation and operation['id'] == operation_id:
+            body = {'name': operation_id, 'status': operation['status'],
+                    'startTime': _iso(operation['started'])}
+            if operation['status'] != 'InProgress':
+                body['endTime'] = _iso(operation['ends'])
+            if operation['status'] == 'Failed':
+                body['error'] = {'code': operation['error'].get('code', 'FailoverFailed'),
+                                 'message': operation['error'].get('message', 'The failover operation failed.')}
+            headers = {'Retry-After': str(store.settings['arm_retry_after'])} if operation['status'] == 'InProgress' else {}
+            return Response(200, body, headers)
+    return arm_error(404, 'ResourceNotFound', "Operation '%s' was not found." % operation_id)
+
+
+def cloud_metadata(request, store):
+    """Cloud metadata in the shape of ``{arm}/metadata/endpoints``, pointing every endpoint here."""
+    return Response(200, {
+        'name': 'AzureDREmulator',
+        'resourceManager': request.base_url + '/',
+        'authentication': {'loginEndpoint': request.base_url + '/',
+                           'audiences': ['https://management.azure.com/', 'https://management.core.windows.net/'],
+                           'tenant': 'common', 'identityProvider': 'AAD'},
+        'portal': request.base_url, 'graph': request.base_url + '/', 'graphAudience': request.base_url,
+        'suffixes': {'sqlServerHostname': '.database.windows.net', 'storage': 'core.windows.net'},
+    })
+
+
+def _iso(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%S.%fZ')

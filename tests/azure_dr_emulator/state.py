@@ -1,0 +1,249 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The emulator's state: settings, identities, failover groups and workspaces, seeded from a
+YAML/JSON file and persisted to a JSON state file after every change, so that a restarted emulator
+continues a failover that was in progress (its end time is wall-clock time in the state)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import secrets
+import tempfile
+import threading
+import time
+import uuid
+
+DEFAULT_SETTINGS = {
+    'token_lifetime': 3600,  # seconds a token is valid (expires_in)
+    'failover_seconds': 10.0,  # how long an emulated failover takes
+    'arm_retry_after': 1,  # Retry-After of ARM long-running operation answers
+    'arm_async_operation': False,  # also send Azure-AsyncOperation (else only Location)
+    'arm_page_size': 50,  # failover groups per list page (nextLink beyond)
+    'fabric_page_size': 100,  # workspaces per list page (continuationToken beyond)
+    'restore_limit': 10,  # restore calls per caller per restore_window
+    'restore_window': 60.0,
+    'read_limit': 200,  # get + list calls per caller per read_window
+    'read_window': 3600.0,
+    'fabric_restore_async': False,  # answer restore with 202 and a Fabric operation
+    'fabric_operation_seconds': 2.0,
+    'fabric_retry_after': 1,
+    'arm_audiences': ['https://management.azure.com', 'https://management.core.windows.net',
+                      'https://management.usgovcloudapi.net', 'https://management.chinacloudapi.cn'],
+    'fabric_audience': 'https://api.fabric.microsoft.com',
+}
+
+AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'
+
+
+def region_key(location):
+    """'Japan West', 'JapanWest' and 'japanwest' are the same region."""
+    return location.replace(' ', '').lower()
+
+
+def group_key(subscription, resource_group, name):
+    return '%s/%s/%s' % (subscription.lower(), resource_group.lower(), name.lower())
+
+
+def load_seed_file(path):
+    with open(path) as handle:
+        text = handle.read()
+    if path.endswith(('.yml', '.yaml')):
+        import yaml  # the emulator is test tooling; PyYAML comes with ansible-core
+        return yaml.safe_load(text) or {}
+    return json.loads(text)
+
+
+def build_state(seed, now):
+    """A fresh state from a seed document (see seeds/demo.yml for the format)."""
+    seed = copy.deepcopy(seed or {})
+    settings = dict(DEFAULT_SETTINGS)
+    settings.update(seed.get('settings') or {})
+    groups = {}
+    for group in seed.get('failover_groups') or []:
+        locations = group['locations']
+        entry = {
+            'subscription': group['subscription'], 'resource_group': group['resource_group'], 'name': group['name'],
+            'locations': locations, 'primary': group.get('primary', locations[0]),
+            'managed_instances': group.get('managed_instances') or {
+                location: '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Sql/managedInstances/%s-%s' % (
+                    group['subscription'], group['resource_group'], group['name'], region_key(location))
+                for location in locations},
+            'failover_seconds': group.get('failover_seconds'),
+            'grace_period_minutes': group.get('grace_period_minutes', 480),
+            'operation': None,
+        }
+        groups[group_key(entry['subscription'], entry['resource_group'], entry['name'])] = entry
+    workspaces = {}
+    for workspace in seed.get('workspaces') or []:
+        entry = {key: workspace[key] for key in ('id', 'name', 'type', 'state', 'capacityId', 'domainId', 'tags')
+                 if key in workspace}
+        entry.setdefault('type', 'Workspace')
+        entry.setdefault('state', 'Active')
+        if entry['state'] == 'Deleted':
+            entry['deleted_at'] = now - float(workspace.get('deleted_days_ago', 1)) * 86400
+            entry['retention_days'] = workspace.get('retention_days', 30 if entry['type'] == 'Personal' else 7)
+        workspaces[entry['id'].lower()] = entry
+    return {
+        'settings': settings,
+        'signing_key': secrets.token_hex(32),
+        'tenants': seed.get('tenants') or [],
+        'clients': seed.get('clients') or [],
+        'users': seed.get('users') or [],
+        'public_clients': seed.get('public_clients') or [AZURE_CLI_CLIENT_ID],
+        'subscriptions': seed.get('subscriptions') or [],
+        'fabric_admins': seed.get('fabric_admins') or [],
+        'failover_groups': groups,
+        'workspaces': workspaces,
+        'fabric_operations': {},
+    }
+
+
+def apply_restore(workspace, changes):
+    """A restored workspace is Active again, under its new name if one was given; a personal
+    workspace comes back as an ordinary one."""
+    workspace['state'] = 'Active'
+    if changes.get('name'):
+        workspace['name'] = changes['name']
+    if workspace['type'] == 'Personal':
+        workspace['type'] = 'Workspace'
+    workspace.pop('deleted_at', None)
+    workspace.pop('retention_days', None)
+
+
+class Store:
+    """State plus what is not persisted (request log, armed faults, rate-limit windows).  Every
+    request is handled under ``lock``."""
+
+    def __init__(self, path=None, seed=None, clock=time.time):
+        self.lock = threading.RLock()
+        self.path = path
+        self.clock = clock
+        self.seed = seed or {}
+        if path and os.path.exists(path) and os.path.getsize(path):
+            with open(path) as handle:
+                self.data = json.load(handle)
+        else:
+            self.data = build_state(self.seed, clock())
+            self.save()
+        self.reset_runtime()
+
+    def reset_runtime(self):
+        self.requests = []
+        self.faults = []
+        self.lro_faults = []
+        self.rate_windows = {}
+
+    def reset(self, seed=None):
+        if seed is not None:
+            self.seed = seed
+        self.data = build_state(self.seed, self.clock())
+        self.reset_runtime()
+        self.save()
+
+    def save(self):
+        if not self.path:
+            return
+        directory = os.path.dirname(os.path.abspath(self.path))
+        handle, temporary = tempfile.mkstemp(dir=directory, prefix='.emulator-state-')
+        with os.fdopen(handle, 'w') as stream:
+            json.dump(self.data, stream, indent=1, sort_keys=True)
+        os.replace(temporary, self.path)
+
+    @property
+    def settings(self):
+        return self.data['settings']
+
+    # --- failover groups ---
+
+    def find_group(self, subscription, resource_group, name):
+        return self.data['failover_groups'].get(group_key(subscription, resource_group, name))
+
+    def groups_in(self, subscription, resource_group, location):
+        return [group for group in self.data['failover_groups'].values()
+                if group['subscription'].lower() == subscription.lower()
+                and group['resource_group'].lower() == resource_group.lower()
+                and region_key(location) in [region_key(loc) for loc in group['locations']]]
+
+    def group_by_name(self, subscription, location, name):
+        for group in self.data['failover_groups'].values():
+            if group['subscription'].lower() == subscription.lower() and group['name'].lower() == name.lower() \
+                    and region_key(location) in [region_key(loc) for loc in group['locations']]:
+                return group
+        return None
+
+    def start_failover(self, group, target, forced):
+        now = self.clock()
+        duration = group.get('failover_seconds')
+        duration = self.settings['failover_seconds'] if duration is None else duration
+        failure = self.take_lro_fault('arm')
+        group['operation'] = {
+            'id': str(uuid.uuid4()), 'target': target, 'forced': forced, 'started': now, 'ends': now + float(duration),
+            'status': 'InProgress', 'error': failure,
+        }
+        self.save()
+        return group['operation']
+
+    def take_lro_fault(self, api):
+        """The error the next long-running operation of ``api`` must end with, if one was armed."""
+        for index, fault in enumerate(self.lro_faults):
+            if fault.get('api') in (None, api):
+                return self.lro_faults.pop(index)
+        return None
+
+    def advance(self):
+        """Finish every operation whose time has come."""
+        now, changed = self.clock(), False
+        for group in self.data['failover_groups'].values():
+            operation = group.get('operation')
+            if operation and operation['status'] == 'InProgress' and now >= operation['ends']:
+                if operation.get('error'):
+                    operation['status'] = 'Failed'
+                else:
+                    operation['status'] = 'Succeeded'
+                    group['primary'] = next(loc for loc in group['locations']
+                                            if region_key(loc) == region_key(operation['target']))
+                changed = True
+        for operation in self.data['fabric_operations'].values():
+            if operation['status'] in ('NotStarted', 'Running') and now >= operation['ends']:
+                if operation.get('error'):
+                    operation['status'] = 'Failed'
+                else:
+                    operation['status'] = 'Succeeded'
+                    operation['percentComplete'] = 100
+                    workspace = self.data['workspaces'].get(operation['workspace_id'])
+                    if workspace is not None:
+                        apply_restore(workspace, operation['changes'])
+                changed = True
+        if changed:
+            self.save()
+
+    # --- workspaces ---
+
+    def visible_workspaces(self):
+        """Workspaces that exist: active ones, and deleted ones still inside their retention period."""
+        now = self.clock()
+        return [workspace for workspace in self.data['workspaces'].values()
+                if workspace['state'] != 'Deleted' or now < workspace['deleted_at'] + workspace['retention_days'] * 86400]
+
+    def find_workspace(self, workspace_id):
+        workspace = self.data['workspaces'].get(workspace_id.lower())
+        return workspace if workspace is not None and workspace in self.visible_workspaces() else None
+
+    # --- rate limits (per caller, sliding window) ---
+
+    def rate_limited(self, caller, kind):
+        """Seconds until the caller may call again, or 0 after recording the call."""
+        limit = self.settings['%s_limit' % kind]
+        window = float(self.settings['%s_window' % kind])
+        now = self.clock()
+        calls = [stamp for stamp in self.rate_windows.get((caller, kind), []) if stamp > now - window]
+        if len(calls) >= limit:
+            self.rate_windows[(caller, kind)] = calls
+            return max(0.001, calls[0] + window - now)
+        calls.append(now)
+        self.rate_windows[(caller, kind)] = calls
+        return 0
