@@ -14,11 +14,12 @@ COLLECTION_ROOT := $(CURDIR)/.build/ansible_collections/azure_dr/recovery
 TEST_PYTHON := 3.11
 ANSIBLE_TEST := cd $(COLLECTION_ROOT) && PATH=$(BIN):$$PATH $(BIN)/ansible-test
 
-.PHONY: help test venv collection get-pip sanity units integration lint build changelog demo clean
+.PHONY: help test venv collection get-pip sanity units integration lint build changelog emulator demo clean
 
 help:
 	@echo "make test   - set up everything and run every check (what CI runs)"
 	@echo "make demo   - rehearse a DR run against the local emulator"
+	@echo "make emulator - run the local emulator of Entra ID, ARM and Fabric (EMULATOR_PORT=8443)"
 	@echo "make clean  - remove the virtual environment and build output"
 
 test: venv collection sanity units integration lint build
@@ -67,9 +68,16 @@ build: venv
 changelog: venv
 	$(BIN)/antsibull-changelog lint
 
+EMULATOR_PORT ?= 8443
+EMULATOR_DIR ?= .emulator
+
+emulator: venv
+	mkdir -p $(EMULATOR_DIR)
+	PYTHONPATH=tests $(BIN)/python -m azure_dr_emulator --port $(EMULATOR_PORT) --state $(EMULATOR_DIR)/state.json
+
 demo:
 	@echo "make demo is not available yet: it arrives with the roles and DR playbooks."
 	@exit 2
 
 clean:
-	rm -rf $(VENV) .build tests/output
+	rm -rf $(VENV) .build tests/output $(EMULATOR_DIR)
