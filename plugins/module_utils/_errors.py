@@ -22,6 +22,14 @@ HINTS = {
     'SubscriptionNotFound': 'check subscription_id (AZURE_SUBSCRIPTION_ID).',
     'ResourceGroupNotFound': 'check resource_group.',
     'InvalidApiVersionParameter': 'the endpoint does not support the api-version this collection uses.',
+    'InstanceFailoverGroupFailoverRequestOnPrimary': 'failover must be sent to the secondary region; location is '
+                                                     'already the primary.',
+    'InstanceFailoverGroupNotSecondary': 'failover must be sent to the secondary region; location is not the secondary.',
+    'InstanceFailoverGroupBusy': 'another operation is under way on the group; run the task again later, it waits '
+                                 'for the group to settle within wait_timeout.',
+    'ConflictingServerOperation': 'another operation is under way on the managed instance; try again later.',
+    'InsufficientPrivileges': 'the caller must be a Fabric administrator; a service principal also needs the tenant '
+                              'setting "Service principals can access admin APIs used for updates".',
     'RequestBlocked': 'the Fabric API rate limit was hit; the call was retried as long as the budget allowed.',
     'TokenExpired': 'the token expired; an access_token given as an option cannot be refreshed.',
     'InsufficientScopes': 'the caller must be a Fabric administrator; a service principal also needs the tenant '

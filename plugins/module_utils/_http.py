@@ -144,16 +144,16 @@ class HttpClient:
     """
 
     def __init__(self, token_provider=None, retry_budget=DEFAULT_RETRY_BUDGET, timeout=DEFAULT_TIMEOUT,
-                 session=None, on_retry=None, sleep=time.sleep, clock=time.monotonic, rand=random.random,
-                 token_hosts=None):
+                 session=None, on_retry=None, sleep=None, clock=None, rand=random.random, token_hosts=None):
         self.token_provider = token_provider
         self.token_hosts = frozenset(host.lower() for host in token_hosts) if token_hosts else None
         self.retry_budget = retry_budget
         self.timeout = timeout
         self.session = session if session is not None else new_session()
         self.on_retry = on_retry
-        self.sleep = sleep
-        self.clock = clock
+        # Looked up now, not at import, so that tests can patch time.sleep / time.monotonic.
+        self.sleep = sleep or time.sleep
+        self.clock = clock or time.monotonic
         self.rand = rand
         # One correlation id for every request of this run, so that support can find them together.
         self.correlation_id = str(uuid.uuid4())

@@ -107,9 +107,9 @@ class Handler(BaseHTTPRequestHandler):
                 response.headers['Retry-After'] = str(fault['retry_after'])
         else:
             response = emulator.dispatch(request)
-        self._send(request, response)
-        if not control:
+        if not control:  # logged before answering, so that a client that got its answer finds it in the log
             emulator.log(request, response.status, started, fault=bool(fault))
+        self._send(request, response)
 
     def _send(self, request, response):
         headers = dict(response.headers)

@@ -1,0 +1,125 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: instance_failover_group_info
+short_description: Read Azure SQL Managed Instance failover groups
+version_added: 0.1.0
+description:
+  - Reads one instance failover group, or every group of a resource group in a region, as seen from that region
+    (C(properties.replicationRole) is the role of O(location)).
+  - Read-only; safe in check mode.
+options:
+  resource_group:
+    description:
+      - Resource group of the managed instances.
+    type: str
+    required: true
+  location:
+    description:
+      - The region to look from, for example V(japaneast) or V(Japan East).
+    type: str
+    required: true
+  name:
+    description:
+      - Name of one group. When it does not exist, RV(failover_groups) is empty (not an error).
+      - Without it, every group of O(resource_group) in O(location) is returned (all pages).
+    type: str
+extends_documentation_fragment:
+  - azure_dr.recovery.auth
+  - azure_dr.recovery.auth.arm
+attributes:
+  check_mode:
+    description: The module only reads.
+    support: full
+  diff_mode:
+    description: The module only reads, so there is nothing to show.
+    support: none
+  action_group:
+    description: Use C(group/azure_dr.recovery.recovery) in C(module_defaults) to set the shared options.
+    support: full
+    membership:
+      - azure_dr.recovery.recovery
+notes:
+  - The identity needs C(Microsoft.Sql/locations/instanceFailoverGroups/read) on the resource group.
+seealso:
+  - module: azure_dr.recovery.instance_failover_group_failover
+author:
+  - azure_dr.recovery maintainers (@azure-dr)
+'''
+
+EXAMPLES = r'''
+- name: Which region is primary for fg-sales?
+  azure_dr.recovery.instance_failover_group_info:
+    resource_group: rg-sql-dr
+    location: japaneast
+    name: fg-sales
+  register: fg
+
+- name: Show its role as seen from Japan East
+  ansible.builtin.debug:
+    msg: "{{ fg.failover_groups[0].properties.replicationRole | default('absent') }}"
+
+- name: Every group in the region, with credentials from AWX's Azure credential (environment) and
+    shared options from module_defaults
+  module_defaults:
+    group/azure_dr.recovery.recovery:
+      subscription_id: "{{ dr_subscription_id }}"
+  azure_dr.recovery.instance_failover_group_info:
+    resource_group: rg-sql-dr
+    location: japaneast
+  register: all_groups
+'''
+
+RETURN = r'''
+failover_groups:
+  description: The groups as the API returns them for O(location); empty when O(name) does not exist.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: /subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg/providers/Microsoft.Sql/locations/JapanEast/instanceFailoverGroups/fg
+      name: fg-sales
+      type: Microsoft.Sql/locations/instanceFailoverGroups
+      properties:
+        replicationRole: Secondary
+        partnerRegions:
+          - location: Japan West
+            replicationRole: Primary
+'''
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import InstanceFailoverGroups, location_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, resource_group_problem
+
+
+def main():
+    argument_spec = dict(
+        resource_group=dict(type='str', required=True),
+        location=dict(type='str', required=True),
+        name=dict(type='str'),
+    )
+    module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
+    with module.reporting_errors(changed=False):
+        params = module.params
+        validator = module.validator()
+        validator.add(resource_group_problem(params['resource_group']))
+        validator.add(location_problem(params['location']))
+        validator.add(name_problem(params['name'], 'name', max_length=63))
+        validator.check()
+
+        groups = InstanceFailoverGroups(module.arm_client(), params['resource_group'])
+        if params['name']:
+            group = groups.get(params['location'], params['name'])
+            found = [group] if group is not None else []
+        else:
+            found = groups.list(params['location'])
+        module.exit_json(changed=False, failover_groups=found)
+
+
+if __name__ == '__main__':
+    main()

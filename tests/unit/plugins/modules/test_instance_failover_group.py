@@ -1,0 +1,178 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""instance_failover_group_failover and instance_failover_group_info: main() run with the spec
+example bodies (tests/unit/fixtures, from Azure/azure-rest-api-specs) answered by `responses`."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+import responses
+
+from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover as failover_module
+from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_info as info_module
+from ansible_collections.azure_dr.recovery.tests.unit.helpers import load_fixture
+
+ARM = 'https://arm.example.test'
+SUB = '00000000-1111-2222-3333-444444444444'
+BASE = ARM + '/subscriptions/%s/resourceGroups/Default/providers/Microsoft.Sql/locations/JapanWest/instanceFailoverGroups' % SUB
+GROUP = BASE + '/failover-group-test-3'
+QUERY = '?api-version=2025-01-01'
+SPEC = load_fixture('InstanceFailoverGroupFailover.2023-08-01.json')['responses']
+PRIMARY = SPEC['200']['body']  # JapanWest is Primary after the failover in the example
+LOCATION = SPEC['202']['headers']['Location'].replace('https://management.azure.com', ARM)
+ARGS = {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3',
+        'subscription_id': SUB, 'arm_endpoint': ARM, 'access_token': 'test-access-token'}
+
+
+def secondary():
+    body = copy.deepcopy(PRIMARY)
+    body['properties']['replicationRole'] = 'Secondary'
+    body['properties']['partnerRegions'][0]['replicationRole'] = 'Primary'
+    return body
+
+
+@pytest.fixture(autouse=True)
+def no_real_sleep(monkeypatch):
+    monkeypatch.setattr('time.sleep', lambda seconds: None)
+
+
+def methods():
+    return [(call.request.method, call.request.url.split('?')[0].rsplit('/', 1)[-1]) for call in responses.calls]
+
+
+@responses.activate
+def test_already_primary_sends_no_write(run_module):
+    responses.get(GROUP + QUERY, json=PRIMARY)
+    result, _out = run_module(failover_module.main, dict(ARGS, _ansible_diff=True))
+    assert result['changed'] is False and result['failover_group'] == PRIMARY
+    assert result['diff']['before'] == result['diff']['after']
+    assert methods() == [('GET', 'failover-group-test-3')]
+
+
+@responses.activate
+def test_check_mode_reads_only_and_shows_the_diff(run_module):
+    responses.get(GROUP + QUERY, json=secondary())
+    result, _out = run_module(failover_module.main, dict(ARGS, _ansible_check_mode=True, _ansible_diff=True))
+    assert result['changed'] is True and result['failover_group'] == secondary()
+    assert result['diff'] == {'before': {'replication_role': {'JapanWest': 'Secondary', 'Japan East': 'Primary'}},
+                              'after': {'replication_role': {'JapanWest': 'Primary', 'Japan East': 'Secondary'}}}
+    assert methods() == [('GET', 'failover-group-test-3')]
+
+
+@responses.activate
+def test_failover_followed_to_its_end_then_read_again(run_module):
+    responses.get(GROUP + QUERY, json=secondary())
+    responses.post(GROUP + '/failover' + QUERY, status=202, headers={
+        'Location': LOCATION, 'Retry-After': '1', 'x-ms-request-id': 'req-1', 'x-ms-correlation-request-id': 'corr-1'})
+    responses.get(LOCATION, status=202, headers={'Retry-After': '1'})
+    responses.get(LOCATION, status=200, json=PRIMARY)
+    responses.get(GROUP + QUERY, json=PRIMARY)
+    result, _out = run_module(failover_module.main, ARGS)
+    assert result['changed'] is True and result['failover_group'] == PRIMARY
+    assert result['request_ids'] == {'request_id': 'req-1', 'correlation_id': 'corr-1'}
+    assert methods() == [('GET', 'failover-group-test-3'), ('POST', 'failover'), ('GET', 'failover-group-test-3'),
+                         ('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3')]
+    assert responses.calls[1].request.body in (None, b'', '')
+
+
+@responses.activate
+def test_forced_failover_is_loud(run_module):
+    responses.get(GROUP + QUERY, json=secondary())
+    responses.post(GROUP + '/forceFailoverAllowDataLoss' + QUERY, status=200, json=PRIMARY)
+    responses.get(GROUP + QUERY, json=PRIMARY)
+    result, _out = run_module(failover_module.main, dict(ARGS, allow_data_loss=True))
+    assert result['changed'] is True
+    assert 'transactions not yet replicated' in json.dumps(result['warnings'])
+
+
+@responses.activate
+def test_failover_done_by_someone_else_meanwhile_converges(run_module):
+    responses.get(GROUP + QUERY, json=secondary())
+    responses.post(GROUP + '/failover' + QUERY, status=400, json={'error': {
+        'code': 'InstanceFailoverGroupFailoverRequestOnPrimary', 'message': 'issued on the primary'}})
+    responses.get(GROUP + QUERY, json=PRIMARY)
+    result, _out = run_module(failover_module.main, ARGS)
+    assert result['changed'] is True and 'failed' not in result
+    assert 'another operation failed the group over' in json.dumps(result['warnings'])
+
+
+@responses.activate
+def test_busy_group_is_waited_out_then_the_failover_is_sent(run_module):
+    responses.get(GROUP + QUERY, json=secondary())
+    busy = {'error': {'code': 'InstanceFailoverGroupBusy', 'message': 'busy'}}
+    responses.post(GROUP + '/failover' + QUERY, status=409, json=busy)
+    responses.post(GROUP + '/failover' + QUERY, status=409, json=busy)
+    responses.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
+    responses.get(LOCATION, status=200, json=PRIMARY)
+    responses.get(GROUP + QUERY, json=PRIMARY)
+    result, _out = run_module(failover_module.main, ARGS)
+    assert result['changed'] is True
+    assert [m for m in methods() if m[0] == 'POST'] == [('POST', 'failover')] * 3
+
+
+@responses.activate
+def test_wait_false_returns_the_operation_url(run_module):
+    responses.get(GROUP + QUERY, json=secondary())
+    responses.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
+    result, _out = run_module(failover_module.main, dict(ARGS, wait=False))
+    assert result['changed'] is True and result['operation_url'] == LOCATION
+    assert len(responses.calls) == 2
+
+
+@responses.activate
+def test_operation_failure_is_reported_with_its_code(run_module):
+    responses.get(GROUP + QUERY, json=secondary())
+    responses.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
+    responses.get(LOCATION, status=400, json={'error': {'code': 'FailoverAborted', 'message': 'partner unreachable'}},
+                  headers={'x-ms-request-id': 'req-9'})
+    result, _out = run_module(failover_module.main, ARGS)
+    assert result['failed'] is True and result['error']['code'] == 'FailoverAborted'
+    assert result['error']['request_id'] == 'req-9' and 'partner unreachable' in result['msg']
+
+
+@responses.activate
+def test_unknown_group_is_a_clear_error(run_module):
+    responses.get(GROUP + QUERY, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'not found'}})
+    result, _out = run_module(failover_module.main, ARGS)
+    assert result['failed'] is True
+    assert result['msg'] == "Instance failover group 'failover-group-test-3' was not found in resource group 'Default' " \
+                            "at location 'JapanWest'."
+
+
+@pytest.mark.parametrize('bad,expected', [
+    ({'subscription_id': 'nope'}, 'subscription_id must be a UUID'),
+    ({'resource_group': 'bad/rg'}, 'resource_group must be 1 to 90'),
+    ({'location': 'japan/east'}, 'location must be an Azure region'),
+    ({'name': ''}, 'name must not be empty'),
+    ({'wait_timeout': 0}, 'wait_timeout must be a positive number'),
+])
+@responses.activate
+def test_bad_input_fails_before_any_request(run_module, bad, expected):
+    result, _out = run_module(failover_module.main, dict(ARGS, **bad))
+    assert result['failed'] is True and expected in result['msg']
+    assert len(responses.calls) == 0
+
+
+@responses.activate
+def test_info_one_group_or_none(run_module):
+    responses.get(GROUP + QUERY, json=PRIMARY)
+    responses.get(BASE + '/absent' + QUERY, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'no'}})
+    result, _out = run_module(info_module.main, dict(ARGS, _ansible_check_mode=True))
+    assert result['failover_groups'] == [PRIMARY] and result['changed'] is False
+    result, _out = run_module(info_module.main, dict(ARGS, name='absent'))
+    assert result['failover_groups'] == []
+
+
+@responses.activate
+def test_info_lists_every_page(run_module):
+    other = dict(PRIMARY, name='second')
+    responses.get(BASE + QUERY, json={'value': [PRIMARY], 'nextLink': BASE + QUERY + '&$skiptoken=1'})
+    responses.get(BASE + QUERY + '&$skiptoken=1', json={'value': [other]})
+    args = {key: value for key, value in ARGS.items() if key != 'name'}
+    result, _out = run_module(info_module.main, args)
+    assert [group['name'] for group in result['failover_groups']] == ['failover-group-test-3', 'second']
