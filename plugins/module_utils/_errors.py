@@ -110,7 +110,7 @@ class ApiError(AzureDRError):
     @classmethod
     def from_response(cls, response, attempts=1):
         """Build from a ``requests`` response of either error shape (ARM or Fabric)."""
-        body = _json_or_none(response)
+        body = json_or_none(response)
         parsed = parse_error_body(body)
         headers = response.headers
         code = parsed['code'] or headers.get('x-ms-public-api-error-code') or headers.get('x-ms-error-code')
@@ -208,7 +208,7 @@ def parse_error_body(body):
     return fields
 
 
-def _json_or_none(response):
+def json_or_none(response):
     try:
         return response.json()
     except ValueError:

@@ -35,6 +35,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     ApiError,
     AzureDRError,
     RetryBudgetExceeded,
+    json_or_none,
     parse_error_body,
     strip_query,
 )
@@ -94,18 +95,11 @@ def retry_reason(method, response):
     if status not in TRANSIENT_STATUSES and status not in NOT_ACTED:
         return None
     codes = NOT_ACTED.get(status, False)
-    if codes is None or (codes and parse_error_body(_json_or_none(response))['code'] in codes):
+    if codes is None or (codes and parse_error_body(json_or_none(response))['code'] in codes):
         return 'HTTP %s' % status
     if method in IDEMPOTENT_METHODS and status in TRANSIENT_STATUSES:
         return 'HTTP %s' % status
     return None
-
-
-def _json_or_none(response):
-    try:
-        return response.json()
-    except ValueError:
-        return None
 
 
 def json_body(response):

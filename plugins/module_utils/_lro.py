@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import OperationFailed, OperationTimeout
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import OperationFailed, OperationTimeout, json_or_none
 from ansible_collections.azure_dr.recovery.plugins.module_utils._http import parse_retry_after
 
 # Terminal failure states; Succeeded is the only other terminal state, anything else means running
@@ -76,10 +76,12 @@ class Poller:
             wait = server_wait if server_wait is not None else interval
             now = self.http.clock()
             if now + wait > deadline:
+                # Polling before the service's Retry-After would be rude and pointless: stop now.
                 raise OperationTimeout(
-                    'The operation was still running after %.0f s (wait_timeout %.0f s); it goes on in the service. '
-                    'Follow it at operation_url, or run the task again to wait for it.'
-                    % (now - started, self.timeout), operation_url=operation.url, elapsed=round(now - started, 1))
+                    'The operation was still running after %.0f s; the next check (in %.0f s) would fall after the '
+                    'wait of %.0f s. It goes on in the service: follow it at operation_url, or run the task again to '
+                    'wait for it.' % (now - started, wait, self.timeout),
+                    operation_url=operation.url, elapsed=round(now - started, 1))
             self.http.sleep(wait)
             interval = min(self.max_interval, interval * 1.5)
             remaining = max(1.0, deadline - self.http.clock())
@@ -96,7 +98,8 @@ class Poller:
         if operation.kind == 'arm-location':
             # 202: still running; 200/201/204: done.  Errors were raised by the HTTP layer.
             return response.status_code != 202
-        body = _json(response)
+        body = json_or_none(response)
+        body = body if isinstance(body, dict) else {}
         status = str(body.get('status') or '')
         if status.lower() == 'succeeded':
             return True
@@ -105,11 +108,3 @@ class Poller:
             raise OperationFailed(status, code=error.get('code') or error.get('errorCode'),
                                   api_message=error.get('message'), operation_url=operation.url)
         return False
-
-
-def _json(response):
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}

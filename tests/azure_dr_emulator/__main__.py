@@ -30,6 +30,7 @@ def main(argv=None):
     parser.add_argument('--seed', default=os.path.join(HERE, 'seeds', 'demo.yml'), help='YAML or JSON seed file')
     parser.add_argument('--tls-dir', help='where the CA and server certificate are kept (default: beside the state)')
     parser.add_argument('--ready-file', help='also write the ready line to this file')
+    parser.add_argument('--idle-exit', type=float, help='exit after this many seconds without a request')
     args = parser.parse_args(argv)
 
     tls_dir = args.tls_dir or os.path.join(os.path.dirname(os.path.abspath(args.state)), 'tls')
@@ -44,6 +45,8 @@ def main(argv=None):
             handle.write(ready + '\n')
     print(ready, flush=True)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+    if args.idle_exit:
+        emulator.exit_when_idle(args.idle_exit)
     try:
         emulator.serve_forever()
     except KeyboardInterrupt:

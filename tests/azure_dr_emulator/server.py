@@ -86,7 +86,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self):
         emulator = self.server.emulator
-        started = time.time()
+        started = emulator.last_activity = time.time()
         parts = urlsplit(self.path)
         length = int(self.headers.get('Content-Length') or 0)
         body = self.rfile.read(length) if length else b''
@@ -164,9 +164,19 @@ class Emulator:
         self.host, self.port = self.httpd.server_address[:2]
         self.base_url = 'https://%s:%d' % (self.host, self.port)
         self.thread = None
+        self.last_activity = time.time()
 
     def serve_forever(self):
         self.httpd.serve_forever(poll_interval=0.1)
+
+    def exit_when_idle(self, seconds):
+        """Stop serving after ``seconds`` without a request (an emulator started by a test run does
+        not outlive it)."""
+        def watch():
+            while time.time() - self.last_activity < seconds:
+                time.sleep(1)
+            self.httpd.shutdown()
+        threading.Thread(target=watch, name='idle-exit', daemon=True).start()
 
     def start(self):
         self.thread = threading.Thread(target=self.serve_forever, name='azure-dr-emulator', daemon=True)

@@ -85,7 +85,8 @@ def test_deadline_raises_a_timeout_with_the_operation_url_and_no_useless_wait(ma
         client.wait(start(client), timeout=25)
     assert clock.sleeps == [10.0, 10.0]  # the third poll would be at 30 s, past the 25 s deadline
     assert caught.value.operation_url == LOCATION
-    assert 'still running after 20 s' in caught.value.message and 'goes on in the service' in caught.value.message
+    assert 'still running after 20 s; the next check (in 10 s) would fall after the wait of 25 s' in caught.value.message
+    assert 'goes on in the service' in caught.value.message
 
 
 @responses.activate
