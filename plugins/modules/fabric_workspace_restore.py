@@ -1,0 +1,255 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: fabric_workspace_restore
+short_description: Restore a deleted Microsoft Fabric workspace
+version_added: 0.1.0
+description:
+  - Restores a deleted Microsoft Fabric workspace through the Fabric admin API, while it is still inside its
+    retention period (7 to 90 days, a tenant setting; 30 days for personal workspaces).
+  - Idempotent. The workspace is read first. An C(Active) workspace is left alone (C(changed=false), no request
+    sent). A C(Deleted) one is restored with only the fields given, read again, and the task fails unless it is
+    now C(Active).
+  - The restore API is a B(preview) API of Microsoft Fabric.
+options:
+  workspace_id:
+    description:
+      - Id (UUID) of the workspace. Exactly one of O(workspace_id) and O(workspace_name) is required.
+    type: str
+  workspace_name:
+    description:
+      - Name of the workspace, looked up among the B(deleted) workspaces (one listing, all pages). Several
+        matches fail and list their ids and types, so that O(workspace_id) can be given instead.
+      - When no deleted workspace has that name but one active workspace has it (or has O(new_name)), that one
+        was restored already and the task reports no change; when none has it, the task fails and says so.
+    type: str
+  new_name:
+    description:
+      - Name of the restored workspace. Required for a personal workspace ("My workspace"), which comes back as an
+        ordinary workspace.
+      - When the workspace is already active under another name, it is not renamed; a warning says so.
+    type: str
+  admin_principal:
+    description:
+      - Who becomes administrator of the restored workspace.
+    type: dict
+    suboptions:
+      id:
+        description: Object id (UUID) of the principal.
+        type: str
+        required: true
+      type:
+        description: Kind of principal.
+        type: str
+        choices: [User, ServicePrincipal, Group, ServicePrincipalProfile, EntireTenant]
+        default: User
+  rate_limit_timeout:
+    description:
+      - Seconds that answers 429 C(RequestBlocked) may be waited out, each exactly as long as C(Retry-After) says,
+        with a warning. The restore API allows 10 calls a minute and the reads 200 an hour, per caller.
+    type: int
+    default: 900
+  wait_timeout:
+    description:
+      - Seconds to follow a restore that Fabric answers as a long-running operation (202).
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - azure_dr.recovery.auth
+  - azure_dr.recovery.auth.fabric
+attributes:
+  check_mode:
+    description: Reads only, and reports whether a restore would be sent.
+    support: full
+  diff_mode:
+    description: Shows the state and name of the workspace before and after.
+    support: full
+  action_group:
+    description: Use C(group/azure_dr.recovery.recovery) in C(module_defaults) to set the shared options.
+    support: full
+    membership:
+      - azure_dr.recovery.recovery
+notes:
+  - The caller must be a Fabric administrator. A service principal also needs the tenant setting
+    "Service principals can access admin APIs used for updates".
+  - Tokens are requested for C(https://api.fabric.microsoft.com/.default), also when O(fabric_endpoint) is set.
+seealso:
+  - module: azure_dr.recovery.fabric_workspace_info
+  - name: Workspaces - Restore Workspace (Fabric admin REST API)
+    description: The API this module calls.
+    link: https://learn.microsoft.com/rest/api/fabric/admin/workspaces/restore-workspace
+author:
+  - azure_dr.recovery maintainers (@azure-dr)
+'''
+
+EXAMPLES = r'''
+- name: Restore a deleted workspace by id, with a new administrator
+  azure_dr.recovery.fabric_workspace_restore:
+    workspace_id: 97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f
+    admin_principal:
+      id: 17dd1e38-a4c6-41ed-bc4f-1e383f8ddd01
+
+- name: Restore by name (looked up among deleted workspaces)
+  azure_dr.recovery.fabric_workspace_restore:
+    workspace_name: Finance Analytics
+
+- name: A personal workspace needs a new name
+  azure_dr.recovery.fabric_workspace_restore:
+    workspace_id: c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f
+    new_name: Ops (restored)
+
+- name: In AWX, credentials from the Microsoft Azure Resource Manager credential (environment), shared options once
+  module_defaults:
+    group/azure_dr.recovery.recovery:
+      rate_limit_timeout: 1800
+  azure_dr.recovery.fabric_workspace_restore:
+    workspace_name: Data Engineering
+'''
+
+RETURN = r'''
+workspace:
+  description:
+    - The workspace as the admin API returns it, read after the restore (in check mode, or when it was already
+      active, as read before).
+  returned: success
+  type: dict
+  sample:
+    id: 97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f
+    name: Finance Analytics
+    type: Workspace
+    state: Active
+    capacityId: 41ce06d1-d81b-4ea0-bc6d-2ce3dd2f8e84
+elapsed:
+  description: Seconds the task took.
+  returned: always
+  type: float
+  sample: 1.2
+error:
+  description: On failure, the Fabric C(errorCode), message, HTTP status and C(requestId).
+  returned: failure
+  type: dict
+'''
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import (
+    PRINCIPAL_TYPES,
+    RETENTION_NOTE,
+    AdminWorkspaces,
+    is_deleted,
+    is_personal,
+    restore_body,
+    same,
+)
+from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, uuid_problem
+
+
+def state_of(workspace):
+    return {'state': workspace.get('state'), 'name': workspace.get('name')}
+
+
+def main():
+    argument_spec = dict(
+        workspace_id=dict(type='str'),
+        workspace_name=dict(type='str'),
+        new_name=dict(type='str'),
+        admin_principal=dict(type='dict', options=dict(
+            id=dict(type='str', required=True),
+            type=dict(type='str', choices=list(PRINCIPAL_TYPES), default='User'),
+        )),
+        rate_limit_timeout=dict(type='int', default=900),
+        wait_timeout=dict(type='int', default=600),
+    )
+    module = AzureDRModule(argument_spec, api='fabric', supports_check_mode=True,
+                           mutually_exclusive=[('workspace_id', 'workspace_name')],
+                           required_one_of=[('workspace_id', 'workspace_name')])
+    with module.reporting_errors(changed=False):
+        run(module)
+
+
+def run(module):
+    params = module.params
+    validator = module.validator()
+    validator.add(uuid_problem(params['workspace_id'], 'workspace_id'))
+    validator.add(name_problem(params['workspace_name'], 'workspace_name'))
+    validator.add(name_problem(params['new_name'], 'new_name'))
+    validator.add(uuid_problem((params['admin_principal'] or {}).get('id'), 'admin_principal.id'))
+    for option in ('rate_limit_timeout', 'wait_timeout'):
+        if params[option] <= 0:
+            validator.add('%s must be a positive number of seconds, got %d' % (option, params[option]))
+    validator.check()
+
+    module.http.retry_budget = params['rate_limit_timeout']
+    workspaces = AdminWorkspaces(module.fabric_client())
+
+    # Read: by name, one listing of the deleted workspaces is also the read; by id, one get.
+    if params['workspace_name']:
+        workspace = find_by_name(module, workspaces, params['workspace_name'], params['new_name'])
+    else:
+        workspace = workspaces.get(params['workspace_id'])
+        if workspace is None:
+            module.fail_json(msg='Workspace %s does not exist, or has passed its retention period (%s).'
+                             % (params['workspace_id'], RETENTION_NOTE), changed=False, elapsed=module.elapsed())
+
+    # Decide.
+    before = state_of(workspace)
+    if not is_deleted(workspace):
+        if params['new_name'] and not same(params['new_name'], workspace.get('name')):
+            module.warn("Workspace %s is already active, named '%s'; it was not renamed to '%s'."
+                        % (workspace['id'], workspace.get('name'), params['new_name']))
+        module.exit_json(changed=False, workspace=workspace, elapsed=module.elapsed(),
+                         diff={'before': before, 'after': before})
+    if is_personal(workspace) and not params['new_name']:
+        module.fail_json(msg='Workspace %s is a personal workspace: restoring it needs new_name.' % workspace['id'],
+                         changed=False, workspace=workspace, elapsed=module.elapsed())
+    diff = {'before': before, 'after': {'state': 'Active', 'name': params['new_name'] or workspace.get('name')}}
+    if module.check_mode:
+        module.exit_json(changed=True, workspace=workspace, elapsed=module.elapsed(), diff=diff)
+
+    # Act, wait, read again.
+    try:
+        response = workspaces.restore(workspace['id'], restore_body(params['new_name'], params['admin_principal']))
+        workspaces.fabric.wait(response, timeout=params['wait_timeout'])
+    except ApiError as error:
+        # Restored by someone else between our read and our request: converge instead of failing.
+        if error.code != 'InvalidRestoreWorkspaceRequest' or is_deleted(workspaces.get(workspace['id']) or workspace):
+            raise
+        module.warn('Workspace %s became active while this task ran; no restore was needed.' % workspace['id'])
+    restored = workspaces.get(workspace['id'])
+    if restored is None or is_deleted(restored):
+        module.fail_json(msg='The restore of workspace %s was accepted, but the workspace is %s.'
+                         % (workspace['id'], (restored or {}).get('state', 'gone')), changed=True,
+                         elapsed=module.elapsed())
+    module.exit_json(changed=True, workspace=restored, elapsed=module.elapsed(), diff=diff)
+
+
+def find_by_name(module, workspaces, name, new_name):
+    """The deleted workspace named ``name``; or, when there is none, the active one that a previous
+    run restored (under ``name``, or ``new_name``), so that a re-run converges instead of failing."""
+    matches = workspaces.list(state='deleted', name=name)
+    if len(matches) > 1:
+        listed = ', '.join('%s (%s)' % (match['id'], match.get('type')) for match in matches)
+        module.fail_json(msg="%d deleted workspaces are named '%s': %s. Give workspace_id to choose one."
+                         % (len(matches), name, listed), changed=False, elapsed=module.elapsed())
+    if matches:
+        return matches[0]
+    active = [workspace for workspace in workspaces.list(state='active')
+              if same(workspace.get('name'), name) or (new_name and same(workspace.get('name'), new_name))]
+    if len(active) == 1:
+        return active[0]
+    if active:
+        module.fail_json(msg="No deleted workspace is named '%s', and several active ones match: %s. Give workspace_id."
+                         % (name, ', '.join(w['id'] for w in active)), changed=False, elapsed=module.elapsed())
+    module.fail_json(msg="No workspace is named '%s', deleted or active: it never existed under that name, or has "
+                         "passed its retention period (%s)." % (name, RETENTION_NOTE), changed=False,
+                     elapsed=module.elapsed())
+    return None
+
+
+if __name__ == '__main__':
+    main()
