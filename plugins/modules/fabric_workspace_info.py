@@ -46,18 +46,8 @@ options:
 extends_documentation_fragment:
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.fabric
-attributes:
-  check_mode:
-    description: The module only reads.
-    support: full
-  diff_mode:
-    description: The module only reads, so there is nothing to show.
-    support: none
-  action_group:
-    description: Use C(group/azure_dr.recovery.recovery) in C(module_defaults) to set the shared options.
-    support: full
-    membership:
-      - azure_dr.recovery.recovery
+  - azure_dr.recovery.attributes
+  - azure_dr.recovery.attributes.info_module
 notes:
   - The caller must be a Fabric administrator, or a service principal allowed to use the admin APIs.
   - The listing API is a B(preview) API of Microsoft Fabric.

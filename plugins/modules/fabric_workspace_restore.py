@@ -62,6 +62,7 @@ options:
 extends_documentation_fragment:
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.fabric
+  - azure_dr.recovery.attributes
 attributes:
   check_mode:
     description: Reads only, and reports whether a restore would be sent.
@@ -69,11 +70,6 @@ attributes:
   diff_mode:
     description: Shows the state and name of the workspace before and after.
     support: full
-  action_group:
-    description: Use C(group/azure_dr.recovery.recovery) in C(module_defaults) to set the shared options.
-    support: full
-    membership:
-      - azure_dr.recovery.recovery
 notes:
   - The caller must be a Fabric administrator. A service principal also needs the tenant setting
     "Service principals can access admin APIs used for updates".

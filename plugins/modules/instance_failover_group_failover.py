@@ -62,6 +62,7 @@ options:
 extends_documentation_fragment:
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.arm
+  - azure_dr.recovery.attributes
 attributes:
   check_mode:
     description: Reads the group only, and reports whether a failover would be sent.
@@ -69,11 +70,6 @@ attributes:
   diff_mode:
     description: Shows the replication role of O(location) and of its partner region, before and after.
     support: full
-  action_group:
-    description: Use C(group/azure_dr.recovery.recovery) in C(module_defaults) to set the shared options.
-    support: full
-    membership:
-      - azure_dr.recovery.recovery
 notes:
   - The identity needs the action C(Microsoft.Sql/locations/instanceFailoverGroups/failover/action) (or
     C(forceFailoverAllowDataLoss/action)) on the resource group, for example through the SQL Managed Instance

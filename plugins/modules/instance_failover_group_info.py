@@ -32,18 +32,8 @@ options:
 extends_documentation_fragment:
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.arm
-attributes:
-  check_mode:
-    description: The module only reads.
-    support: full
-  diff_mode:
-    description: The module only reads, so there is nothing to show.
-    support: none
-  action_group:
-    description: Use C(group/azure_dr.recovery.recovery) in C(module_defaults) to set the shared options.
-    support: full
-    membership:
-      - azure_dr.recovery.recovery
+  - azure_dr.recovery.attributes
+  - azure_dr.recovery.attributes.info_module
 notes:
   - The identity needs C(Microsoft.Sql/locations/instanceFailoverGroups/read) on the resource group.
 seealso:
