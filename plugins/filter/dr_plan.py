@@ -1,0 +1,242 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Filters of the DR playbooks: every problem of a DR plan at once (dr_plan_problems), and the
+Markdown rendering of a DR report (dr_report_markdown)."""
+
+from __future__ import annotations
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import location_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import PRINCIPAL_TYPES
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
+    name_problem,
+    resource_group_problem,
+    uuid_problem,
+)
+
+PLAN_KEYS = {'name', 'report_dir', 'allow_data_loss', 'failover_groups', 'fabric_workspaces', 'fabric_admin_principal'}
+GROUP_KEYS = {'name', 'resource_group', 'primary_location', 'dr_location'}
+WORKSPACE_KEYS = {'id', 'name', 'new_name', 'admin_principal'}
+PRINCIPAL_KEYS = {'id', 'type'}
+
+
+def _unknown(entry, allowed, where):
+    return ['%s: unknown key %r (allowed: %s)' % (where, key, ', '.join(sorted(allowed)))
+            for key in sorted(set(entry) - allowed)]
+
+
+def _principal_problems(principal, where):
+    if not isinstance(principal, dict):
+        return ['%s must be a mapping with id and type' % where]
+    problems = _unknown(principal, PRINCIPAL_KEYS, where)
+    if not principal.get('id'):
+        problems.append('%s.id is required' % where)
+    problems += [p for p in [uuid_problem(principal.get('id'), where + '.id')] if p and principal.get('id')]
+    if principal.get('type', 'User') not in PRINCIPAL_TYPES:
+        problems.append('%s.type must be one of %s, got %r' % (where, ', '.join(PRINCIPAL_TYPES), principal.get('type')))
+    return problems
+
+
+def dr_plan_problems(plan):
+    """Every problem of a DR plan, as sentences that say where and what is expected; [] when valid."""
+    if not isinstance(plan, dict):
+        return ['dr_plan must be a mapping (pass the plan file with -e @plan.yml)']
+    problems = _unknown(plan, PLAN_KEYS, 'dr_plan')
+    problems += [p for p in [name_problem(plan.get('name'), 'dr_plan.name')] if p]
+    if not plan.get('name'):
+        problems.append('dr_plan.name is required')
+    if 'allow_data_loss' in plan and not isinstance(plan['allow_data_loss'], bool):
+        problems.append('dr_plan.allow_data_loss must be true or false')
+    groups = plan.get('failover_groups') or []
+    workspaces = plan.get('fabric_workspaces') or []
+    if not isinstance(groups, list) or not isinstance(workspaces, list):
+        return problems + ['dr_plan.failover_groups and dr_plan.fabric_workspaces must be lists']
+    if not groups and not workspaces:
+        problems.append('dr_plan needs failover_groups or fabric_workspaces')
+    seen = set()
+    for index, group in enumerate(groups):
+        where = 'dr_plan.failover_groups[%d]' % index
+        if not isinstance(group, dict):
+            problems.append('%s must be a mapping' % where)
+            continue
+        where = '%s (%s)' % (where, group.get('name', '?'))
+        problems += _unknown(group, GROUP_KEYS, where)
+        for key in sorted(GROUP_KEYS):
+            if not group.get(key):
+                problems.append('%s.%s is required' % (where, key))
+        problems += [p for p in (resource_group_problem(group.get('resource_group'), where + '.resource_group'),
+                                 location_problem(group.get('primary_location'), where + '.primary_location'),
+                                 location_problem(group.get('dr_location'), where + '.dr_location')) if p]
+        primary, dr = str(group.get('primary_location', '')), str(group.get('dr_location', ''))
+        if primary and primary.replace(' ', '').lower() == dr.replace(' ', '').lower():
+            problems.append('%s: primary_location and dr_location must differ' % where)
+        key = (str(group.get('resource_group', '')).lower(), str(group.get('name', '')).lower())
+        if key in seen:
+            problems.append('%s: listed twice' % where)
+        seen.add(key)
+    if plan.get('fabric_admin_principal') is not None:
+        problems += _principal_problems(plan['fabric_admin_principal'], 'dr_plan.fabric_admin_principal')
+    for index, workspace in enumerate(workspaces):
+        where = 'dr_plan.fabric_workspaces[%d]' % index
+        if not isinstance(workspace, dict):
+            problems.append('%s must be a mapping' % where)
+            continue
+        problems += _unknown(workspace, WORKSPACE_KEYS, where)
+        if bool(workspace.get('id')) == bool(workspace.get('name')):
+            problems.append('%s needs exactly one of id and name' % where)
+        problems += [p for p in (uuid_problem(workspace.get('id'), where + '.id'),
+                                 name_problem(workspace.get('new_name'), where + '.new_name')) if p]
+        if workspace.get('admin_principal') is not None:
+            problems += _principal_problems(workspace['admin_principal'], where + '.admin_principal')
+    return problems
+
+
+def _cell(value):
+    return str('' if value is None else value).replace('|', '\\|').replace('\n', ' ')
+
+
+def dr_report_markdown(report):
+    """The DR report as Markdown, for a ticket or a post-mortem."""
+    lines = [
+        '# DR report: %s (%s)' % (_cell(report.get('plan')), _cell(report.get('playbook'))),
+        '',
+        '| | |', '|---|---|',
+        '| mode | %s |' % _cell(report.get('mode')),
+        '| result | %s |' % _cell(report.get('result')),
+        '| started | %s |' % _cell(report.get('started')),
+        '| ended | %s |' % _cell(report.get('ended')),
+        '| duration (achieved RTO) | %s s |' % _cell(report.get('duration')),
+        '| run by | %s |' % _cell(report.get('run_by')),
+    ]
+    if report.get('awx_job_id'):
+        lines.append('| AWX job | %s (%s) |' % (_cell(report.get('awx_job_id')), _cell(report.get('awx_job_template_name'))))
+    lines += ['', '| kind | name | action | start offset (s) | duration (s) | final state | error |',
+              '|---|---|---|---|---|---|---|']
+    for item in report.get('items') or []:
+        lines.append('| %s |' % ' | '.join(_cell(item.get(key)) for key in (
+            'kind', 'name', 'action', 'start_offset', 'duration', 'final_state', 'error')))
+    return '\n'.join(lines) + '\n'
+
+
+def _error_of(result):
+    if not result.get('failed'):
+        return None
+    error = result.get('error') or {}
+    return result.get('msg') or error.get('message') or 'failed'
+
+
+def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=False):
+    """One report row per item of a looped (or async_status-looped) task: what was done, when,
+    for how long, the final state and the error.  ``results`` is the registered ``results`` list;
+    each result's ``item`` (or ``item.item`` for async_status) describes the target."""
+    rows, offset = [], float(start_offset)
+    for result in results or []:
+        target = result.get('item') or {}
+        if isinstance(target, dict) and 'ansible_job_id' in target:  # async_status: the job's own item
+            target = target.get('item') or {}
+        failed = bool(result.get('failed'))
+        changed = bool(result.get('changed'))
+        if kind == 'failover_group':
+            name = target.get('name')
+            final = ((result.get('failover_group') or {}).get('properties') or {}).get('replicationRole')
+            final_state = '%s in %s' % (final, target.get('location')) if final else None
+            verb = 'fail over' if not target.get('allow_data_loss') else 'force failover'
+            done = 'failed over' if not target.get('allow_data_loss') else 'forced failover'
+        else:
+            name = target.get('name') or target.get('id')
+            workspace = result.get('workspace') or {}
+            final_state = workspace.get('state')
+            verb, done = 'restore', 'restored'
+        if failed:
+            action = 'error'
+        elif changed:
+            action = ('would %s' % verb) if check_mode else done
+        else:
+            action = 'none'
+        duration = round(float(result.get('elapsed') or 0.0), 3)
+        rows.append({'kind': kind, 'name': name, 'action': action, 'changed': changed and not failed,
+                     'start_offset': round(offset, 3), 'duration': duration, 'final_state': final_state,
+                     'error': _error_of(result)})
+        if sequential:
+            offset += duration
+    return rows
+
+
+def dr_match_workspaces(requested, listing, default_admin_principal=None):
+    """Each requested workspace ({id} or {name}, optional new_name, admin_principal) matched against one
+    listing of every workspace: {id, name, state, type, new_name, admin_principal, problem}.  A name
+    matches a deleted workspace first, else the active one a previous run restored (under that name
+    or new_name); none, or several, is a problem."""
+    listing = listing or []
+    matched = []
+    for request in requested or []:
+        request = request or {}
+        new_name = request.get('new_name')
+        principal = request.get('admin_principal') or default_admin_principal or None
+        if principal and 'type' not in principal:
+            principal = dict(principal, type='User')
+        row = {'id': request.get('id'), 'name': request.get('name') or request.get('id'), 'state': None, 'type': None,
+               'new_name': new_name, 'admin_principal': principal, 'problem': None}
+        if request.get('id'):
+            found = [w for w in listing if str(w.get('id', '')).lower() == str(request['id']).lower()]
+        else:
+            wanted = str(request.get('name', '')).lower()
+            named = [w for w in listing if str(w.get('name', '')).lower() == wanted]
+            found = [w for w in named if str(w.get('state', '')).lower() == 'deleted']
+            if not found:
+                found = [w for w in listing if str(w.get('state', '')).lower() == 'active'
+                         and str(w.get('name', '')).lower() in (wanted, str(new_name or '').lower())]
+        if len(found) == 1:
+            row.update(id=found[0].get('id'), state=found[0].get('state'), type=found[0].get('type'))
+            row['name'] = request.get('name') or found[0].get('name')
+            if str(row['state']).lower() == 'deleted' and str(row['type']).lower() == 'personal' and not new_name:
+                row['problem'] = 'a personal workspace needs new_name to be restored'
+        elif not found:
+            row['problem'] = ('not found among the workspaces: it does not exist, or has passed its retention period '
+                              '(7 to 90 days; 30 for personal workspaces)')
+        else:
+            row['problem'] = 'several workspaces match: %s; give id instead' % ', '.join(
+                '%s (%s, %s)' % (w.get('id'), w.get('type'), w.get('state')) for w in found)
+        matched.append(row)
+    return matched
+
+
+def dr_match_row(match, kind='workspace'):
+    """The report row of a matched workspace that needed no request: already active (none), or a
+    problem found before any request (error)."""
+    return {'kind': kind, 'name': match.get('name'), 'action': 'error' if match.get('problem') else 'none',
+            'changed': False, 'start_offset': 0.0, 'duration': 0.0,
+            'final_state': None if match.get('problem') else match.get('state'), 'error': match.get('problem')}
+
+
+def dr_plan_groups(plan, target='dr'):
+    """The plan's failover groups as the sql_mi_failover role takes them: {name, resource_group, location},
+    location being the group's dr_location (target 'dr') or primary_location (target 'primary')."""
+    key = 'dr_location' if target == 'dr' else 'primary_location'
+    return [{'name': group['name'], 'resource_group': group['resource_group'], 'location': group[key]}
+            for group in (plan or {}).get('failover_groups') or []]
+
+
+def dr_preflight_problems(group_reads, matched_workspaces):
+    """What a DR run would trip on, found by the pre-flight reads: failover groups that the info
+    module did not find where they must become primary, and workspaces that cannot be restored."""
+    problems = []
+    for read in group_reads or []:
+        target = read.get('item') or {}
+        if read.get('failed'):
+            problems.append('failover group %s: %s' % (target.get('name'), read.get('msg')))
+        elif not read.get('failover_groups'):
+            problems.append("failover group %s: not found in resource group %s at %s"
+                            % (target.get('name'), target.get('resource_group'), target.get('location')))
+    for match in matched_workspaces or []:
+        if match.get('problem'):
+            problems.append('workspace %s: %s' % (match.get('name'), match['problem']))
+    return problems
+
+
+class FilterModule:
+    def filters(self):
+        return {'dr_plan_problems': dr_plan_problems, 'dr_report_markdown': dr_report_markdown,
+                'dr_outcomes': dr_outcomes, 'dr_match_workspaces': dr_match_workspaces, 'dr_match_row': dr_match_row,
+                'dr_plan_groups': dr_plan_groups, 'dr_preflight_problems': dr_preflight_problems}
