@@ -75,9 +75,8 @@ emulator: venv
 	mkdir -p $(EMULATOR_DIR)
 	PYTHONPATH=tests $(BIN)/python -m azure_dr_emulator --port $(EMULATOR_PORT) --state $(EMULATOR_DIR)/state.json
 
-demo:
-	@echo "make demo is not available yet: it arrives with the roles and DR playbooks."
-	@exit 2
+demo: venv
+	bash tests/utils/demo.sh
 
 clean:
-	rm -rf $(VENV) .build tests/output $(EMULATOR_DIR)
+	rm -rf $(VENV) .build tests/output $(EMULATOR_DIR) .demo
