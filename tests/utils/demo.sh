@@ -35,7 +35,7 @@ export ANSIBLE_PYTHON_INTERPRETER="$bin/python" ANSIBLE_LOCALHOST_WARNING=false 
 run() {
     echo
     echo "== ansible-playbook azure_dr.recovery.$1 -e @playbooks/plans/demo.yml   ($2)"
-    "$bin/ansible-playbook" "azure_dr.recovery.$1" -e @playbooks/plans/demo.yml | grep -vE '^(TASK|PLAY \[|\s*$)' || true
+    "$bin/ansible-playbook" "azure_dr.recovery.$1" -e @playbooks/plans/demo.yml | grep -vE '^(TASK|PLAY \[|\s*$)'
 }
 started=$(date +%s)
 run dr_drill 'a rehearsal: nothing changes'
