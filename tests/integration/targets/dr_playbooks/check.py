@@ -1,0 +1,76 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Checks of the DR playbook runs, against the emulator's request log and the reports.
+
+    check.py writes SINCE             writes (API POSTs) logged after entry SINCE, as JSON
+    check.py log-size                 how many entries the log has
+    check.py report FILE EXPECTATION  the report FILE matches EXPECTATION (JSON), and its rows agree
+                                      with the writes the emulator logged since the run started
+"""
+
+import json
+import os
+import ssl
+import sys
+import urllib.request
+
+
+def log():
+    context = ssl.create_default_context(cafile=os.environ['REQUESTS_CA_BUNDLE'])
+    with urllib.request.urlopen(os.environ['AZURE_ARM_ENDPOINT'] + '/_emulator/requests', context=context) as answer:
+        return json.load(answer)['requests']
+
+
+def writes(since=0):
+    return [entry for entry in log()[since:] if entry['method'] == 'POST' and '/oauth2/' not in entry['path']]
+
+
+def check_report(path, expectation, since):
+    with open(path) as handle:
+        report = json.load(handle)
+    problems = []
+    for key in ('plan', 'playbook', 'mode', 'result'):
+        if report[key] != expectation[key]:
+            problems.append('%s is %r, expected %r' % (key, report[key], expectation[key]))
+    for key in ('schema_version', 'started', 'ended', 'duration', 'run_by', 'items'):
+        if key not in report:
+            problems.append('%s missing' % key)
+    actions = {}
+    for item in report['items']:
+        actions[item['action']] = actions.get(item['action'], 0) + 1
+    if actions != expectation['actions']:
+        problems.append('actions %r, expected %r' % (actions, expectation['actions']))
+    logged = writes(since)
+    failovers = [w for w in logged if w['path'].endswith('/failover') and w['status'] == 202]
+    restores = [w for w in logged if w['path'].endswith('/restore') and w['status'] == 200]
+    # Every failover the service accepted is reported, as done or as an error (an operation that ended Failed).
+    done, errors = actions.get('failed over', 0), actions.get('error', 0)
+    if not done <= len(failovers) <= done + errors:
+        problems.append('%d failovers accepted by the service, %d reported done and %d as errors'
+                        % (len(failovers), done, errors))
+    if len(restores) != actions.get('restored', 0):
+        problems.append('%d restores accepted by the service, %d reported' % (len(restores), actions.get('restored', 0)))
+    if report['mode'] == 'check' and logged:
+        problems.append('a rehearsal wrote: %r' % [w['path'] for w in logged])
+    markdown = path[:-len('.json')] + '.md'
+    if not os.path.exists(markdown) or report['plan'] not in open(markdown).read():
+        problems.append('the Markdown report is missing or wrong')
+    if problems:
+        sys.exit('%s: %s' % (path, '; '.join(problems)))
+    print('%s: %s, %s' % (os.path.basename(path), report['result'], actions))
+
+
+def main():
+    command = sys.argv[1]
+    if command == 'log-size':
+        print(len(log()))
+    elif command == 'writes':
+        print(json.dumps(writes(int(sys.argv[2]))))
+    elif command == 'report':
+        check_report(sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]))
+
+
+if __name__ == '__main__':
+    main()
