@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import copy
+import os
+
+import pytest
+import yaml
+
+from ansible_collections.azure_dr.recovery.plugins.filter.dr_plan import (
+    dr_match_workspaces,
+    dr_outcomes,
+    dr_plan_groups,
+    dr_plan_problems,
+    dr_preflight_problems,
+    dr_report_markdown,
+)
+
+DEMO_PLAN = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'playbooks', 'plans', 'demo.yml')
+
+
+@pytest.fixture
+def plan():
+    with open(DEMO_PLAN) as handle:
+        return copy.deepcopy(yaml.safe_load(handle)['dr_plan'])
+
+
+def test_the_demo_plan_is_valid(plan):
+    assert dr_plan_problems(plan) == []
+
+
+def test_every_problem_is_listed_at_once(plan):
+    plan['colour'] = 'blue'
+    del plan['failover_groups'][0]['dr_location']
+    plan['failover_groups'][1]['resource_group'] = 'rg/sql'
+    plan['failover_groups'][1]['dr_location'] = 'east us'
+    plan['fabric_workspaces'][0] = {'id': 'not-a-uuid', 'extra': 1}
+    plan['fabric_workspaces'][1]['id'] = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d'
+    plan['fabric_admin_principal']['type'] = 'Robot'
+    problems = dr_plan_problems(plan)
+    expected = [
+        "dr_plan: unknown key 'colour'",
+        'dr_plan.failover_groups[0] (fg-sales).dr_location is required',
+        'dr_plan.failover_groups[1] (fg-finance).resource_group must be 1 to 90',
+        'dr_plan.failover_groups[1] (fg-finance): primary_location and dr_location must differ',
+        'dr_plan.fabric_admin_principal.type must be one of',
+        "dr_plan.fabric_workspaces[0]: unknown key 'extra'",
+        'dr_plan.fabric_workspaces[0].id must be a UUID',
+        'dr_plan.fabric_workspaces[1] needs exactly one of id and name',
+    ]
+    for sentence in expected:
+        assert any(problem.startswith(sentence) for problem in problems), (sentence, problems)
+    assert len(problems) == len(expected)
+
+
+@pytest.mark.parametrize('bad', [None, [], 'plan'])
+def test_a_plan_that_is_not_a_mapping(bad):
+    assert dr_plan_problems(bad) == ['dr_plan must be a mapping (pass the plan file with -e @plan.yml)']
+
+
+def test_groups_aimed_at_either_side(plan):
+    assert dr_plan_groups(plan, 'dr')[0] == {'name': 'fg-sales', 'resource_group': 'rg-sql-dr', 'location': 'Japan East'}
+    assert dr_plan_groups(plan, 'primary')[0]['location'] == 'Japan West'
+
+
+LISTING = [
+    {'id': '1', 'name': 'Finance', 'state': 'Deleted', 'type': 'Workspace'},
+    {'id': '2', 'name': 'Twin', 'state': 'Deleted', 'type': 'Workspace'},
+    {'id': '3', 'name': 'twin', 'state': 'Deleted', 'type': 'Personal'},
+    {'id': '4', 'name': 'Ops (restored)', 'state': 'Active', 'type': 'Workspace'},
+    {'id': '5', 'name': 'Me', 'state': 'Deleted', 'type': 'Personal'},
+]
+
+
+def test_matching_by_id_and_name_with_a_default_admin():
+    matched = dr_match_workspaces([{'id': '1'}, {'name': 'twin'}, {'name': 'Ops', 'new_name': 'Ops (restored)'},
+                                   {'name': 'Me'}, {'name': 'Gone'}], LISTING, {'id': 'admin'})
+    assert matched[0]['state'] == 'Deleted' and matched[0]['admin_principal'] == {'id': 'admin', 'type': 'User'}
+    assert 'several workspaces match: 2 (Workspace, Deleted), 3 (Personal, Deleted)' in matched[1]['problem']
+    assert matched[2]['id'] == '4' and matched[2]['state'] == 'Active' and matched[2]['problem'] is None
+    assert matched[3]['problem'] == 'a personal workspace needs new_name to be restored'
+    assert 'retention period' in matched[4]['problem']
+
+
+def test_outcomes_of_a_loop_and_of_async_status():
+    results = [
+        {'item': {'ansible_job_id': 'j1', 'item': {'name': 'fg-a', 'location': 'japaneast'}}, 'changed': True,
+         'elapsed': 10.5, 'failover_group': {'properties': {'replicationRole': 'Primary'}}},
+        {'item': {'ansible_job_id': 'j2', 'item': {'name': 'fg-b', 'location': 'japaneast'}}, 'failed': True,
+         'msg': 'HTTP 400 FailoverAborted', 'elapsed': 3},
+    ]
+    rows = dr_outcomes(results, 'failover_group', start_offset=2.0)
+    assert [(r['name'], r['action'], r['final_state'], r['start_offset'], r['error']) for r in rows] == [
+        ('fg-a', 'failed over', 'Primary in japaneast', 2.0, None),
+        ('fg-b', 'error', None, 2.0, 'HTTP 400 FailoverAborted')]
+    restores = dr_outcomes([{'item': {'name': 'W1'}, 'changed': True, 'elapsed': 1.0, 'workspace': {'state': 'Deleted'}},
+                            {'item': {'name': 'W2'}, 'changed': False, 'elapsed': 0.5, 'workspace': {'state': 'Active'}}],
+                           'workspace', check_mode=True, sequential=True)
+    assert [(r['action'], r['start_offset']) for r in restores] == [('would restore', 0.0), ('none', 1.0)]
+
+
+def test_preflight_problems():
+    reads = [{'item': {'name': 'fg-a', 'resource_group': 'rg', 'location': 'x'}, 'failover_groups': []},
+             {'item': {'name': 'fg-b'}, 'failed': True, 'msg': 'HTTP 403 AuthorizationFailed'},
+             {'item': {'name': 'fg-c'}, 'failover_groups': [{}]}]
+    assert dr_preflight_problems(reads, [{'name': 'W', 'problem': 'not found'}, {'name': 'V', 'problem': None}]) == [
+        'failover group fg-a: not found in resource group rg at x', 'failover group fg-b: HTTP 403 AuthorizationFailed',
+        'workspace W: not found']
+
+
+def test_markdown_report_escapes_cells():
+    text = dr_report_markdown({'plan': 'p', 'playbook': 'dr_failover', 'mode': 'run', 'result': 'failed', 'duration': 12.5,
+                               'awx_job_id': 42, 'awx_job_template_name': 'DR failover',
+                               'items': [{'kind': 'workspace', 'name': 'a|b', 'action': 'error', 'error': 'x\ny'}]})
+    assert text.startswith('# DR report: p (dr_failover)\n')
+    assert '| AWX job | 42 (DR failover) |' in text
+    assert '| workspace | a\\|b | error |  |  |  | x y |' in text
