@@ -126,10 +126,13 @@ def _error_of(result):
     return result.get('msg') or error.get('message') or 'failed'
 
 
-def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=False):
+def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=False, items=None, error=None):
     """One report row per item of a looped (or async_status-looped) task: what was done, when,
     for how long, the final state and the error.  ``results`` is the registered ``results`` list;
-    each result's ``item`` (or ``item.item`` for async_status) describes the target."""
+    each result's ``item`` (or ``item.item`` for async_status) describes the target.  When there are
+    no results but an ``error`` (the whole task failed), every one of ``items`` gets an error row."""
+    if not results and error:
+        results = [{'item': item, 'failed': True, 'msg': error} for item in items or []]
     rows, offset = [], float(start_offset)
     for result in results or []:
         target = result.get('item') or {}

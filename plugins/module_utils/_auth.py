@@ -23,6 +23,7 @@ refreshed only when it is about to expire.
 from __future__ import annotations
 
 import os
+import threading
 import time
 import warnings
 from urllib.parse import urlsplit
@@ -292,6 +293,7 @@ class TokenProvider:
         self._on_token = on_token
         self._secrets = tuple(secrets)
         self._tokens = {}  # scope -> (token, expires_on, obtained_at)
+        self._lock = threading.Lock()  # threads of one run share one token per scope
         self.tokens_fetched = 0
 
     @property
@@ -299,6 +301,10 @@ class TokenProvider:
         return self.plan.kind != 'access_token'
 
     def token(self, scope):
+        with self._lock:
+            return self._token(scope)
+
+    def _token(self, scope):
         now = self._clock()
         cached = self._tokens.get(scope)
         if cached is not None:
@@ -314,8 +320,9 @@ class TokenProvider:
     def invalidate(self, scope):
         """Forget the token of ``scope`` after the API refused it.  The credential object goes too:
         identity libraries keep caches of their own and would hand back the same token."""
-        self._tokens.pop(scope, None)
-        self._credential = None
+        with self._lock:
+            self._tokens.pop(scope, None)
+            self._credential = None
 
     def _fetch(self, scope):
         try:

@@ -42,10 +42,11 @@ HINTS = {
 class AzureDRError(Exception):
     """Base of every error the collection reports; carries a message safe to show."""
 
-    def __init__(self, message, hint=None):
+    def __init__(self, message, hint=None, result=None):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.result = dict(result or {})  # more keys for the module result (changed, the resource...)
 
     def details(self):
         """Structured fields for the ``error`` key of the module result."""
@@ -56,7 +57,7 @@ class AzureDRError(Exception):
         msg = self.message
         if self.hint:
             msg = '%s Hint: %s' % (msg, self.hint)
-        result = {'msg': msg}
+        result = dict(self.result, msg=msg)
         details = self.details()
         if details:
             result['error'] = details

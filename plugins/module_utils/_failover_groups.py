@@ -8,13 +8,19 @@
 from __future__ import annotations
 
 import re
+import time
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError, OperationTimeout
 
 API_VERSION = '2025-01-01'
 
 # Failover sent to the region that is already primary (someone else failed it over meanwhile).
 ON_PRIMARY_CODES = frozenset(('InstanceFailoverGroupFailoverRequestOnPrimary', 'InstanceFailoverGroupNotSecondary'))
+
+FORCED_WARNING = ('Forced failover (allow_data_loss=true): %s becomes primary without waiting for the old primary; '
+                  'transactions not yet replicated to it are lost.')
+PLANNED_TIMEOUT_HINT = ('a planned failover needs both regions to respond. Run the task again to keep waiting; only if the '
+                        'primary region is really down, use allow_data_loss: true (data not yet replicated is lost).')
 
 _LOCATION = re.compile(r'^[A-Za-z0-9][A-Za-z0-9 ]{0,62}$')
 
@@ -62,3 +68,71 @@ class InstanceFailoverGroups:
 
 def is_on_primary_error(error):
     return isinstance(error, ApiError) and error.status == 400 and error.code in ON_PRIMARY_CODES
+
+
+def roles_of(group, location):
+    roles = {location: replication_role(group)}
+    roles.update(partner_roles(group))
+    return {'replication_role': roles}
+
+
+def make_primary(groups, resource_group, location, name, allow_data_loss=False, wait=True, wait_timeout=3600,
+                 check_mode=False, warn=None, clock=time.monotonic):
+    """Make ``location`` the primary of group ``name``: read, decide, act (unless check mode), wait, read.
+    Returns the module result (without ``elapsed``); raises AzureDRError, whose ``result`` says what
+    is known (``changed``, the group) when the failure came after a change.  Never fails over twice:
+    a busy group is waited out (HTTP layer), and a failover someone else finished meanwhile converges."""
+    started = clock()
+    warn = warn or (lambda message: None)
+
+    def remaining():
+        return max(1.0, wait_timeout - (clock() - started))
+
+    group = groups.get(location, name)
+    if group is None:
+        raise AzureDRError("Instance failover group '%s' was not found in resource group '%s' at location '%s'."
+                           % (name, resource_group, location))
+    before = roles_of(group, location)
+    if replication_role(group) == 'Primary':
+        return {'changed': False, 'failover_group': group, 'diff': {'before': before, 'after': before}}
+    after = {'replication_role': {region: 'Secondary' for region in before['replication_role']}}
+    after['replication_role'][location] = 'Primary'
+    diff = {'before': before, 'after': after}
+    if allow_data_loss:
+        warn(FORCED_WARNING % location)
+    if check_mode:
+        return {'changed': True, 'failover_group': group, 'diff': diff}
+
+    try:
+        response = groups.start_failover(location, name, allow_data_loss, budget=remaining())
+    except ApiError as error:
+        if not is_on_primary_error(error):
+            raise
+        group = groups.get(location, name)
+        if replication_role(group) != 'Primary':
+            raise
+        warn('%s became primary while this task ran (another operation failed the group over); no failover was sent.'
+             % location)
+        return {'changed': True, 'failover_group': group, 'diff': diff}
+
+    request_ids = {'request_id': response.headers.get('x-ms-request-id'),
+                   'correlation_id': response.headers.get('x-ms-correlation-request-id')}
+    operation_url = response.headers.get('Azure-AsyncOperation') or response.headers.get('Location')
+    if not wait:
+        return {'changed': True, 'failover_group': group, 'operation_url': operation_url, 'request_ids': request_ids,
+                'diff': diff}
+    try:
+        groups.arm.wait(response, timeout=remaining())
+    except OperationTimeout as error:
+        if not allow_data_loss:
+            error.hint = PLANNED_TIMEOUT_HINT
+        error.result.update(changed=True, request_ids=request_ids)
+        raise
+    except AzureDRError as error:
+        error.result.update(request_ids=request_ids)
+        raise
+    group = groups.get(location, name)
+    if replication_role(group) != 'Primary':
+        raise AzureDRError('The failover finished but %s is %s, not Primary.' % (location, replication_role(group)),
+                           result={'changed': True, 'failover_group': group, 'request_ids': request_ids})
+    return {'changed': True, 'failover_group': group, 'request_ids': request_ids, 'diff': diff}

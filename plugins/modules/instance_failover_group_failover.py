@@ -177,27 +177,13 @@ error:
   type: dict
 '''
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, OperationTimeout
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
     InstanceFailoverGroups,
-    is_on_primary_error,
     location_problem,
-    partner_roles,
-    replication_role,
+    make_primary,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, resource_group_problem
-
-FORCED_WARNING = ('Forced failover (allow_data_loss=true): %s becomes primary without waiting for the old primary; '
-                  'transactions not yet replicated to it are lost.')
-PLANNED_TIMEOUT_HINT = ('a planned failover needs both regions to respond. Run the task again to keep waiting; only if the '
-                        'primary region is really down, use allow_data_loss: true (data not yet replicated is lost).')
-
-
-def roles_of(group, location):
-    roles = {location: replication_role(group)}
-    roles.update(partner_roles(group))
-    return {'replication_role': roles}
 
 
 def main():
@@ -211,75 +197,20 @@ def main():
     )
     module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
     with module.reporting_errors(changed=False):
-        run(module)
+        params = module.params
+        validator = module.validator()
+        validator.add(resource_group_problem(params['resource_group']))
+        validator.add(location_problem(params['location']))
+        validator.add(name_problem(params['name'], 'name', max_length=63))
+        if params['wait_timeout'] <= 0:
+            validator.add('wait_timeout must be a positive number of seconds, got %d' % params['wait_timeout'])
+        validator.check()
 
-
-def run(module):
-    params = module.params
-    location, name = params['location'], params['name']
-    validator = module.validator()
-    validator.add(resource_group_problem(params['resource_group']))
-    validator.add(location_problem(location))
-    validator.add(name_problem(name, 'name', max_length=63))
-    if params['wait_timeout'] <= 0:
-        validator.add('wait_timeout must be a positive number of seconds, got %d' % params['wait_timeout'])
-    validator.check()
-
-    def remaining():
-        return max(1.0, params['wait_timeout'] - module.elapsed())
-
-    arm = module.arm_client()
-    groups = InstanceFailoverGroups(arm, params['resource_group'])
-
-    # Read and decide.
-    group = groups.get(location, name)
-    if group is None:
-        module.fail_json(msg="Instance failover group '%s' was not found in resource group '%s' at location '%s'."
-                         % (name, params['resource_group'], location), changed=False, elapsed=module.elapsed())
-    before = roles_of(group, location)
-    if replication_role(group) == 'Primary':
-        module.exit_json(changed=False, failover_group=group, elapsed=module.elapsed(),
-                         diff={'before': before, 'after': before})
-    after = {'replication_role': {region: 'Secondary' for region in before['replication_role']}}
-    after['replication_role'][location] = 'Primary'
-    diff = {'before': before, 'after': after}
-    if params['allow_data_loss']:
-        module.warn(FORCED_WARNING % location)
-    if module.check_mode:
-        module.exit_json(changed=True, failover_group=group, elapsed=module.elapsed(), diff=diff)
-
-    # Act. A failover already under way answers 409 busy: the HTTP layer waits it out within the budget.
-    try:
-        response = groups.start_failover(location, name, params['allow_data_loss'], budget=remaining())
-    except ApiError as error:
-        if not is_on_primary_error(error):
-            raise
-        group = groups.get(location, name)
-        if replication_role(group) != 'Primary':
-            raise
-        module.warn('%s became primary while this task ran (another operation failed the group over); '
-                    'no failover was sent.' % location)
-        module.exit_json(changed=True, failover_group=group, elapsed=module.elapsed(), diff=diff)
-
-    request_ids = {'request_id': response.headers.get('x-ms-request-id'),
-                   'correlation_id': response.headers.get('x-ms-correlation-request-id')}
-    operation_url = response.headers.get('Azure-AsyncOperation') or response.headers.get('Location')
-    if not params['wait']:
-        module.exit_json(changed=True, failover_group=group, operation_url=operation_url, request_ids=request_ids,
-                         elapsed=module.elapsed(), diff=diff)
-
-    # Wait, then read again and check.
-    try:
-        arm.wait(response, timeout=remaining())
-    except OperationTimeout as error:
-        if not params['allow_data_loss']:
-            error.hint = PLANNED_TIMEOUT_HINT
-        raise
-    group = groups.get(location, name)
-    if replication_role(group) != 'Primary':
-        module.fail_json(msg='The failover finished but %s is %s, not Primary.' % (location, replication_role(group)),
-                         changed=True, failover_group=group, request_ids=request_ids, elapsed=module.elapsed())
-    module.exit_json(changed=True, failover_group=group, request_ids=request_ids, elapsed=module.elapsed(), diff=diff)
+        groups = InstanceFailoverGroups(module.arm_client(), params['resource_group'])
+        result = make_primary(groups, params['resource_group'], params['location'], params['name'],
+                              allow_data_loss=params['allow_data_loss'], wait=params['wait'],
+                              wait_timeout=params['wait_timeout'], check_mode=module.check_mode, warn=module.warn)
+        module.exit_json(elapsed=module.elapsed(), **result)
 
 
 if __name__ == '__main__':

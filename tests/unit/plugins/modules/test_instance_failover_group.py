@@ -176,3 +176,37 @@ def test_info_lists_every_page(run_module):
     args = {key: value for key, value in ARGS.items() if key != 'name'}
     result, _out = run_module(info_module.main, args)
     assert [group['name'] for group in result['failover_groups']] == ['failover-group-test-3', 'second']
+
+
+@responses.activate
+def test_batch_fails_groups_over_at_once_and_reports_each(run_module):
+    from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
+    other = BASE + '/other'
+    responses.get(GROUP + QUERY, json=secondary())
+    responses.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
+    responses.get(LOCATION, status=200, json=PRIMARY)
+    responses.get(GROUP + QUERY, json=PRIMARY)
+    responses.get(other + QUERY, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'no'}})
+    args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name')}
+    groups = [{'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3'},
+              {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'other'}]
+    result, _out = run_module(batch.main, dict(args, groups=groups))
+    assert result['failed'] is True and result['changed'] is True
+    assert result['msg'].startswith("1 failover group(s) failed: other: Instance failover group 'other' was not found")
+    first, second = result['results']
+    assert first['item'] == groups[0] and first['changed'] is True and first['failover_group'] == PRIMARY
+    assert second['failed'] is True and second['changed'] is False
+    assert len([call for call in responses.calls if call.request.method == 'POST']) == 1
+
+
+@responses.activate
+def test_batch_check_mode_and_bad_input(run_module):
+    from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
+    responses.get(GROUP + QUERY, json=secondary())
+    args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name')}
+    group = {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3'}
+    result, _out = run_module(batch.main, dict(args, groups=[group], _ansible_check_mode=True))
+    assert result['changed'] is True and result['results'][0]['changed'] is True and len(responses.calls) == 1
+    result, _out = run_module(batch.main, dict(args, groups=[dict(group, location='bad/location')]))
+    assert result['failed'] is True and 'groups[0].location must be an Azure region' in result['msg']
+    assert len(responses.calls) == 1
