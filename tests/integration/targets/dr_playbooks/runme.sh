@@ -28,9 +28,10 @@ done
 [ "$(check log-size)" = 0 ]
 
 # Drill: the same reads and decisions, nothing written, a report of what would be done.
-since=$(check log-size); run dr_drill "$plan" "$@"
+# Run as AWX runs it: the job's id and template name are in the report.
+since=$(check log-size); run dr_drill "$plan" -e '{"awx_job_id": 42, "awx_job_template_name": "DR drill"}' "$@"
 check report "$(latest dr_drill)" '{"plan": "contoso-demo", "playbook": "dr_drill", "mode": "check", "result": "rehearsed",
-    "actions": {"would fail over": 2, "would restore": 3}}' "$since"
+    "awx_job_id": 42, "awx_job_template_name": "DR drill", "actions": {"would fail over": 2, "would restore": 3}}' "$since"
 
 # Failover, then again: the second run changes nothing and writes nothing.
 since=$(check log-size); run dr_failover "$plan" "$@"
