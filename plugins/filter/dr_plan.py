@@ -111,11 +111,11 @@ def dr_report_markdown(report):
     ]
     if report.get('awx_job_id'):
         lines.append('| AWX job | %s (%s) |' % (_cell(report.get('awx_job_id')), _cell(report.get('awx_job_template_name'))))
-    lines += ['', '| kind | name | action | start offset (s) | duration (s) | final state | error |',
-              '|---|---|---|---|---|---|---|']
+    lines += ['', '| kind | name | action | start (s) | end (s) | duration (s) | final state | error |',
+              '|---|---|---|---|---|---|---|---|']
     for item in report.get('items') or []:
         lines.append('| %s |' % ' | '.join(_cell(item.get(key)) for key in (
-            'kind', 'name', 'action', 'start_offset', 'duration', 'final_state', 'error')))
+            'kind', 'name', 'action', 'start_offset', 'end_offset', 'duration', 'final_state', 'error')))
     return '\n'.join(lines) + '\n'
 
 
@@ -159,8 +159,8 @@ def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=Fa
             action = 'none'
         duration = round(float(result.get('elapsed') or 0.0), 3)
         rows.append({'kind': kind, 'name': name, 'action': action, 'changed': changed and not failed,
-                     'start_offset': round(offset, 3), 'duration': duration, 'final_state': final_state,
-                     'error': _error_of(result)})
+                     'start_offset': round(offset, 3), 'end_offset': round(offset + duration, 3), 'duration': duration,
+                     'final_state': final_state, 'error': _error_of(result)})
         if sequential:
             offset += duration
     return rows
@@ -209,7 +209,7 @@ def dr_match_row(match, kind='workspace'):
     """The report row of a matched workspace that needed no request: already active (none), or a
     problem found before any request (error)."""
     return {'kind': kind, 'name': match.get('name'), 'action': 'error' if match.get('problem') else 'none',
-            'changed': False, 'start_offset': 0.0, 'duration': 0.0,
+            'changed': False, 'start_offset': 0.0, 'end_offset': 0.0, 'duration': 0.0,
             'final_state': None if match.get('problem') else match.get('state'), 'error': match.get('problem')}
 
 

@@ -117,4 +117,4 @@ def test_markdown_report_escapes_cells():
                                'items': [{'kind': 'workspace', 'name': 'a|b', 'action': 'error', 'error': 'x\ny'}]})
     assert text.startswith('# DR report: p (dr_failover)\n')
     assert '| AWX job | 42 (DR failover) |' in text
-    assert '| workspace | a\\|b | error |  |  |  | x y |' in text
+    assert '| workspace | a\\|b | error |  |  |  |  | x y |' in text
