@@ -60,10 +60,10 @@ class ArmClient:
             url = page.get('nextLink')
         return items
 
-    def wait(self, response, timeout, on_poll=None):
+    def wait(self, response, timeout):
         """Follow the operation a POST/PUT answer started (if any) to its end; returns the last
         response, or the given one when it was already final."""
         operation = Operation.from_arm_response(response)
         if operation is None:
             return response
-        return Poller(self.http, self.scope, timeout, on_poll=on_poll).wait(operation)
+        return Poller(self.http, self.scope, timeout).wait(operation)

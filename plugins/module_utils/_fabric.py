@@ -65,12 +65,12 @@ class FabricClient:
             else:
                 url, query = first_url, dict(filters, continuationToken=token)
 
-    def wait(self, response, timeout, on_poll=None):
+    def wait(self, response, timeout):
         """Follow a 202 answer's operation to its end; returns the last response."""
         operation = Operation.from_fabric_response(response, self.base_url)
         if operation is None:
             return response
-        return Poller(self.http, self.scope, timeout, on_poll=on_poll).wait(operation)
+        return Poller(self.http, self.scope, timeout).wait(operation)
 
 
 def _without_nulls(value):

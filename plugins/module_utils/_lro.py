@@ -57,13 +57,12 @@ class Operation:
 class Poller:
     """Follows one operation.  ``http`` is the run's ``HttpClient``; ``timeout`` seconds from now."""
 
-    def __init__(self, http, scope, timeout, first_interval=1.0, max_interval=15.0, on_poll=None):
+    def __init__(self, http, scope, timeout, first_interval=1.0, max_interval=15.0):
         self.http = http
         self.scope = scope
         self.timeout = timeout
         self.first_interval = first_interval
         self.max_interval = max_interval
-        self.on_poll = on_poll
         self.polls = 0
 
     def wait(self, operation):
@@ -90,8 +89,6 @@ class Poller:
             if self._finished(operation, response):
                 return response
             server_wait = parse_retry_after(response.headers.get('Retry-After'))
-            if self.on_poll is not None:
-                self.on_poll(response)
 
     @staticmethod
     def _finished(operation, response):
