@@ -30,20 +30,28 @@ options:
     description:
       - Entra ID tenant id (or domain) of the identity. Environment E(AZURE_TENANT), then E(AZURE_TENANT_ID).
       - Required for a service principal and for workload identity.
+      - Fabric modules read E(FABRIC_TENANT_ID) first when E(FABRIC_CLIENT_ID) is set (a Fabric admin identity
+        of its own, see O(client_id)).
     type: str
   client_id:
     description:
       - Application (client) id of a service principal, of a user-assigned managed identity, or of the public
         client used for O(ad_user) sign-in (default the Azure CLI's). Environment E(AZURE_CLIENT_ID).
+      - Fabric modules only, when the Fabric administrator is another service principal than the ARM one
+        (in AWX, the C(Azure DR) credential type), E(FABRIC_CLIENT_ID) takes its place, and then the identity
+        comes whole from E(FABRIC_CLIENT_SECRET) or E(FABRIC_CLIENT_CERTIFICATE_PATH) (and E(FABRIC_TENANT_ID),
+        else the usual tenant variables), never from the ARM identity's variables.
     type: str
   secret:
     description:
-      - Client secret of the service principal. Environment E(AZURE_SECRET), then E(AZURE_CLIENT_SECRET).
+      - Client secret of the service principal. Environment E(AZURE_SECRET), then E(AZURE_CLIENT_SECRET);
+        for Fabric modules E(FABRIC_CLIENT_SECRET) when E(FABRIC_CLIENT_ID) is set.
     type: str
   certificate_path:
     description:
       - Path to a PEM file with the service principal's certificate and private key.
-        Environment E(AZURE_CLIENT_CERTIFICATE_PATH).
+        Environment E(AZURE_CLIENT_CERTIFICATE_PATH); for Fabric modules E(FABRIC_CLIENT_CERTIFICATE_PATH)
+        when E(FABRIC_CLIENT_ID) is set.
     type: path
   ad_user:
     description:
@@ -62,9 +70,15 @@ options:
   cloud_environment:
     description:
       - The Azure cloud, which sets the Entra ID host, the ARM endpoint and the ARM token audience.
-        Environment E(AZURE_CLOUD_ENVIRONMENT).
+        Environment E(AZURE_CLOUD_ENVIRONMENT) (AWX's Azure credential sets it when its cloud field is filled).
+      - One of V(AzureCloud), V(AzureUSGovernment), V(AzureChinaCloud); or, as azure.azcollection allows, the
+        https URL of a cloud's ARM endpoint (V(https://management.local.azurestack.external)) or of its
+        metadata document (C({arm}/metadata/endpoints)), for a private cloud or the emulator. The module reads
+        the metadata document once (no token is sent); requests go to that ARM endpoint, tokens come from its
+        C(authentication.loginEndpoint), for the first of its C(authentication.audiences). The document names
+        no Fabric endpoint, so Fabric modules keep the public one unless O(fabric_endpoint) is set.
+      - O(authority_host) and O(arm_endpoint) still override what the cloud says.
     type: str
-    choices: [AzureCloud, AzureUSGovernment, AzureChinaCloud]
     default: AzureCloud
   authority_host:
     description:

@@ -42,8 +42,30 @@ def env_fallback(*names):
     raise AnsibleFallbackNotFound
 
 
+def fabric_identity_fallback(fabric_name, *azure_names):
+    """For the Fabric modules: when FABRIC_CLIENT_ID is set, the Fabric admin identity is a service
+    principal of its own and comes whole from the FABRIC_* variables (no AZURE_SECRET of the ARM
+    identity mixed in); otherwise the usual variables apply.  The tenant falls back to AZURE_TENANT."""
+    if os.environ.get('FABRIC_CLIENT_ID'):
+        if fabric_name and os.environ.get(fabric_name):
+            return os.environ[fabric_name]
+        if fabric_name == 'FABRIC_TENANT_ID':
+            return env_fallback(*azure_names)
+        raise AnsibleFallbackNotFound
+    return env_fallback(*azure_names)
+
+
+# The variables of a Fabric identity distinct from the ARM one (AWX: the azure_dr credential type).
+FABRIC_IDENTITY_VARIABLES = {
+    'tenant': 'FABRIC_TENANT_ID',
+    'client_id': 'FABRIC_CLIENT_ID',
+    'secret': 'FABRIC_CLIENT_SECRET',
+    'certificate_path': 'FABRIC_CLIENT_CERTIFICATE_PATH',
+    'ad_user': None,
+    'password': None,
+}
+
 AUTH_SOURCES = ('auto', 'env', 'cli', 'msi', 'workload_identity', 'token')
-CLOUD_ENVIRONMENTS = ('AzureCloud', 'AzureUSGovernment', 'AzureChinaCloud')
 
 # The public client that the Azure CLI registers in every tenant; used for user + password sign-in
 # when no client_id is given (AWX's user credential has none).
@@ -59,8 +81,8 @@ COMMON_AUTH_SPEC = {
     'ad_user': dict(type='str', fallback=(env_fallback, ['AZURE_AD_USER'])),
     'password': dict(type='str', no_log=True, fallback=(env_fallback, ['AZURE_PASSWORD'])),
     'access_token': dict(type='str', no_log=True),
-    'cloud_environment': dict(type='str', choices=list(CLOUD_ENVIRONMENTS), default='AzureCloud',
-                              fallback=(env_fallback, ['AZURE_CLOUD_ENVIRONMENT'])),
+    # A cloud's name or a metadata URL: checked by the module's validator, not by choices.
+    'cloud_environment': dict(type='str', default='AzureCloud', fallback=(env_fallback, ['AZURE_CLOUD_ENVIRONMENT'])),
     'authority_host': dict(type='str', fallback=(env_fallback, ['AZURE_AUTHORITY_HOST'])),
 }
 ARM_SPEC = {
@@ -78,6 +100,9 @@ def auth_argument_spec(api):
     that the module merges into its own argument spec."""
     spec = {name: dict(option) for name, option in COMMON_AUTH_SPEC.items()}
     spec.update({name: dict(option) for name, option in API_SPECS[api].items()})
+    if api == 'fabric':
+        for name, fabric_name in FABRIC_IDENTITY_VARIABLES.items():
+            spec[name]['fallback'] = (fabric_identity_fallback, [fabric_name] + spec[name]['fallback'][1])
     return spec
 
 

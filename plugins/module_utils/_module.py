@@ -29,11 +29,18 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
     build_credential,
     resolve_credential,
 )
-from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import select_endpoints
+from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import (
+    CLOUDS,
+    is_metadata_url,
+    normalize_base_url,
+    read_cloud_metadata,
+    select_endpoints,
+)
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError, redact
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import FabricClient
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     Validator,
+    cloud_environment_problem,
     endpoint_problem,
     tenant_problem,
     uuid_problem,
@@ -55,7 +62,8 @@ class AzureDRModule:
         self.check_mode = self.ansible.check_mode
         if _http.REQUESTS_IMPORT_ERROR:
             self.ansible.fail_json(msg=missing_required_lib('requests'), exception=_http.REQUESTS_IMPORT_ERROR)
-        self.endpoints = select_endpoints(self.params)
+        self._session = None
+        self._endpoints = None
         self._http = None
 
     # --- input ---
@@ -65,8 +73,9 @@ class AzureDRModule:
         own and calls ``check()``."""
         validator = Validator()
         params = self.params
+        validator.add(cloud_environment_problem(params.get('cloud_environment'), list(CLOUDS)))
         validator.add(endpoint_problem(params.get('authority_host'), 'authority_host'))
-        if self.endpoints.authority.startswith('http://'):
+        if params.get('authority_host') and normalize_base_url(params['authority_host']).startswith('http://'):
             validator.add('authority_host must use https')
         validator.add(tenant_problem(params.get('tenant')))
         if self.api == 'arm':
@@ -82,16 +91,34 @@ class AzureDRModule:
     # --- clients: one HTTP session and one token provider for the whole run ---
 
     @property
+    def session(self):
+        if self._session is None:
+            self._session = _http.new_session()
+        return self._session
+
+    @property
+    def endpoints(self):
+        """The run's endpoints; a metadata URL in ``cloud_environment`` is read once, on first use."""
+        if self._endpoints is None:
+            cloud = None
+            if is_metadata_url(self.params.get('cloud_environment')):
+                cloud = read_cloud_metadata(_http.HttpClient(session=self.session, on_retry=self.warn, retry_budget=60),
+                                            self.params['cloud_environment'])
+            self._endpoints = select_endpoints(self.params, cloud)
+        return self._endpoints
+
+    @property
     def http(self):
         if self._http is None:
             plan = resolve_credential(self.params)
-            session = _http.new_session()
+            session = self.session
+            endpoints = self.endpoints
             secrets = [self.params.get(name) for name in SECRET_OPTIONS if self.params.get(name)]
             tokens = TokenProvider(
-                plan, lambda chosen: build_credential(chosen, self.endpoints, session),
+                plan, lambda chosen: build_credential(chosen, endpoints, session),
                 on_token=self.ansible.no_log_values.add, secrets=secrets)
             self._http = _http.HttpClient(tokens, session=session, on_retry=self.warn,
-                                          token_hosts=self.endpoints.token_hosts)
+                                          token_hosts=endpoints.token_hosts)
         return self._http
 
     def arm_client(self):

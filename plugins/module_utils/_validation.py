@@ -98,6 +98,28 @@ def endpoint_problem(value, option):
     return '%s must be an https URL, got %r' % (option, _shown(value))
 
 
+def cloud_environment_problem(value, cloud_names, option='cloud_environment'):
+    """A cloud's name, or the https URL of its ARM endpoint or metadata document."""
+    if value is None or value in cloud_names:
+        return None
+    expected = ('%s must be one of %s, or the https URL of a cloud\'s ARM endpoint (whose /metadata/endpoints '
+                'document says where tokens come from), got %r'
+                % (option, ', '.join(cloud_names), _shown(value)))
+    if '://' not in value:
+        return expected
+    try:
+        parts = urlsplit(value.strip())
+        parts.port  # pylint: disable=pointless-statement  # raises ValueError on a bad port
+    except ValueError:
+        return expected
+    if not parts.hostname or parts.username or parts.password or parts.fragment:
+        return expected
+    if parts.scheme == 'https' or (parts.scheme == 'http' and is_loopback_host(parts.hostname)):
+        return None
+    return ('%s must use https (plain http only to a loopback host): the document says where tokens are '
+            'sent, got %r' % (option, _shown(value)))
+
+
 def _shown(value):
     text = str(value)
     return text if len(text) <= 80 else text[:77] + '...'

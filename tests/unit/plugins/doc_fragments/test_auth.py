@@ -32,5 +32,5 @@ def test_fragment_matches_the_argument_spec(api, fragment):
         assert doc.get('default') == option.get('default'), name
         assert doc.get('choices') == option.get('choices'), name
         description = ' '.join(doc['description'])
-        for variable in option.get('fallback', (None, []))[1]:
+        for variable in filter(None, option.get('fallback', (None, []))[1]):
             assert 'E(%s)' % variable in description, (name, variable)

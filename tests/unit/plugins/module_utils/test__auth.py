@@ -359,3 +359,36 @@ def test_access_token_path_imports_neither_azure_identity_nor_msal():
     env = dict(os.environ, PYTHONPATH=root)
     output = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, check=True).stdout
     assert output.strip() == '[]'
+
+
+# --- a Fabric admin identity of its own (AWX: the azure_dr credential type beside the Azure one) ---
+
+FABRIC_CLIENT = '99999999-8888-4777-8666-555555555555'
+
+
+def fabric_plan(monkeypatch, env):
+    return resolve_credential(params_from(monkeypatch, env, api='fabric'), environ=dict(os.environ))
+
+
+def test_fabric_modules_take_the_fabric_identity_whole(monkeypatch):
+    plan = fabric_plan(monkeypatch, {'AZURE_CLIENT_ID': CLIENT, 'AZURE_SECRET': SECRET, 'AZURE_TENANT': TENANT,
+                                     'FABRIC_CLIENT_ID': FABRIC_CLIENT, 'FABRIC_CLIENT_SECRET': 'fabric-secret'})
+    assert plan.kind == 'client_secret'
+    assert plan.settings == {'tenant': TENANT, 'client_id': FABRIC_CLIENT, 'secret': 'fabric-secret'}
+
+
+def test_a_fabric_certificate_identity_never_borrows_the_arm_secret(monkeypatch):
+    plan = fabric_plan(monkeypatch, {'AZURE_CLIENT_ID': CLIENT, 'AZURE_SECRET': SECRET, 'AZURE_TENANT': TENANT,
+                                     'FABRIC_CLIENT_ID': FABRIC_CLIENT, 'FABRIC_CLIENT_CERTIFICATE_PATH': '/f.pem',
+                                     'FABRIC_TENANT_ID': 'fabric.onmicrosoft.com'})
+    assert plan.kind == 'client_certificate'
+    assert plan.settings == {'tenant': 'fabric.onmicrosoft.com', 'client_id': FABRIC_CLIENT,
+                             'certificate_path': '/f.pem'}
+
+
+def test_fabric_variables_are_ignored_by_arm_modules_and_when_unset(monkeypatch):
+    env = {'AZURE_CLIENT_ID': CLIENT, 'AZURE_SECRET': SECRET, 'AZURE_TENANT': TENANT,
+           'FABRIC_CLIENT_ID': FABRIC_CLIENT, 'FABRIC_CLIENT_SECRET': 'fabric-secret'}
+    assert plan_for(monkeypatch, env).settings['client_id'] == CLIENT
+    monkeypatch.setenv('FABRIC_CLIENT_ID', '')
+    assert fabric_plan(monkeypatch, {}).settings == {'tenant': TENANT, 'client_id': CLIENT, 'secret': SECRET}

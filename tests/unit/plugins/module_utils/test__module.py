@@ -150,3 +150,36 @@ def test_authentication_failure_names_what_to_set(run_module, monkeypatch):
 def test_authority_must_be_https(run_module, authority):
     result, _output = run_module(fabric_main, {'access_token': TOKEN, 'authority_host': authority})
     assert any('authority_host must' in problem for problem in result['error']['problems'])
+
+
+@responses.activate
+def test_a_metadata_url_in_cloud_environment_is_read_once_and_sets_the_endpoints(run_module, monkeypatch):
+    monkeypatch.setenv('AZURE_SUBSCRIPTION_ID', SUB)
+    monkeypatch.setenv('AZURE_CLOUD_ENVIRONMENT', ARM)
+    responses.get(ARM + '/metadata/endpoints?api-version=1.0', json={
+        'authentication': {'loginEndpoint': 'https://login.example.test/', 'audiences': ['https://arm.audience/']}})
+    responses.get(GROUP_URL, json={'name': 'rg'})
+    scopes = []
+
+    class Credential:
+        can_refresh = True
+
+        def get_token(self, scope):
+            scopes.append(scope)
+            return TOKEN, 9e9
+
+    monkeypatch.setattr('ansible_collections.azure_dr.recovery.plugins.module_utils._module.build_credential',
+                        lambda plan, endpoints, session: scopes.append(endpoints.authority) or Credential())
+    result, _output = run_module(arm_main, {'name': 'x', 'client_id': '11111111-2222-3333-4444-555555555555',
+                                            'secret': SECRET, 'tenant': 'contoso.onmicrosoft.com'})
+    assert result['body'] == {'name': 'rg'}
+    assert scopes == ['https://login.example.test', 'https://arm.audience/.default']
+    assert [call.request.url.split('?')[0] for call in responses.calls] == [
+        ARM + '/metadata/endpoints', GROUP_URL.split('?')[0]]
+
+
+@responses.activate
+def test_an_unknown_cloud_fails_before_any_request(run_module):
+    result, _output = run_module(fabric_main, {'access_token': TOKEN, 'cloud_environment': 'AzureGermanCloud'})
+    assert result['failed'] is True and len(responses.calls) == 0
+    assert any(problem.startswith('cloud_environment must be one of AzureCloud') for problem in result['error']['problems'])
