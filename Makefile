@@ -14,7 +14,7 @@ COLLECTION_ROOT := $(CURDIR)/.build/ansible_collections/azure_dr/recovery
 TEST_PYTHON := 3.11
 ANSIBLE_TEST := cd $(COLLECTION_ROOT) && PATH=$(BIN):$$PATH $(BIN)/ansible-test
 
-.PHONY: help test venv collection get-pip sanity units integration lint build changelog emulator demo clean
+.PHONY: help test venv collection get-pip sanity units integration lint-collections lint build ee changelog emulator demo clean
 
 help:
 	@echo "make test   - set up everything and run every check (what CI runs)"
@@ -22,7 +22,7 @@ help:
 	@echo "make emulator - run the local emulator of Entra ID, ARM and Fabric (EMULATOR_PORT=8443)"
 	@echo "make clean  - remove the virtual environment and build output"
 
-test: venv collection sanity units integration lint build
+test: venv collection sanity units integration lint build ee
 
 # The stamp is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -57,13 +57,29 @@ integration: venv collection
 		$(ANSIBLE_TEST) integration --python $(TEST_PYTHON) --color no; \
 	else echo "integration: no integration targets yet (they arrive with the modules)"; fi
 
-lint: venv collection
-	cd $(COLLECTION_ROOT) && PATH=$(BIN):$$PATH $(BIN)/ansible-lint --profile production
+# awx.awx (for extensions/awx/configure_awx.yml) comes from the community package on PyPI: Galaxy is not
+# reachable from the build machines.
+LINT_COLLECTIONS := $(CURDIR)/$(VENV)/collections
+
+lint-collections: venv
+	@$(BIN)/python tests/utils/provide_collections.py $(LINT_COLLECTIONS) awx.awx
+
+lint: venv collection lint-collections
+	cd $(COLLECTION_ROOT) && ANSIBLE_COLLECTIONS_PATH=$(LINT_COLLECTIONS) PATH=$(BIN):$$PATH $(BIN)/ansible-lint --profile production
 
 build: venv
 	rm -rf .build/dist && mkdir -p .build/dist
 	$(BIN)/ansible-galaxy collection build --force --output-path .build/dist .
 	$(BIN)/python tests/utils/check_tarball.py .build/dist/azure_dr-recovery-*.tar.gz
+
+# The execution environment's build context (ansible-builder create needs no container engine), and the
+# check that it installs ansible-core, ansible-runner, the tarball just built and exactly its requirements.
+EE_CONTEXT := .build/ee-context
+
+ee: venv build
+	rm -rf $(EE_CONTEXT)
+	$(BIN)/ansible-builder create -f extensions/ee/execution-environment.yml -c $(EE_CONTEXT) --output-filename Containerfile
+	$(BIN)/python tests/utils/check_ee.py $(EE_CONTEXT)
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint

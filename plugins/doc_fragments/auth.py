@@ -76,8 +76,8 @@ options:
         metadata document (C({arm}/metadata/endpoints)), for a private cloud or the emulator. The module reads
         the metadata document once (no token is sent); requests go to that ARM endpoint, tokens come from its
         C(authentication.loginEndpoint), for the first of its C(authentication.audiences). The document names
-        no Fabric endpoint, so Fabric modules keep the public one unless O(fabric_endpoint) is set.
-      - O(authority_host) and O(arm_endpoint) still override what the cloud says.
+        no Fabric endpoint, so Fabric modules keep the public one unless C(fabric_endpoint) is set.
+      - O(authority_host) and, for ARM modules, C(arm_endpoint) still override what the cloud says.
     type: str
     default: AzureCloud
   authority_host:

@@ -2,10 +2,16 @@
 # Copyright: contributors to the azure_dr.recovery collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Filters of the DR playbooks: every problem of a DR plan at once (dr_plan_problems), and the
-Markdown rendering of a DR report (dr_report_markdown)."""
+"""Filters of the DR playbooks: every problem of a DR plan at once (dr_plan_problems), the checks of
+a run's own options (dr_run_problems), the plan file of a plan name (dr_plan_path), and the Markdown
+rendering of a DR report (dr_report_markdown)."""
 
 from __future__ import annotations
+
+import os
+import re
+
+from ansible.errors import AnsibleFilterError
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import location_problem
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import PRINCIPAL_TYPES
@@ -41,7 +47,7 @@ def _principal_problems(principal, where):
 def dr_plan_problems(plan):
     """Every problem of a DR plan, as sentences that say where and what is expected; [] when valid."""
     if not isinstance(plan, dict):
-        return ['dr_plan must be a mapping (pass the plan file with -e @plan.yml)']
+        return ['dr_plan must be a mapping (pass the plan file with -e @plan.yml, or its name with dr_plan_name)']
     problems = _unknown(plan, PLAN_KEYS, 'dr_plan')
     problems += [p for p in [name_problem(plan.get('name'), 'dr_plan.name')] if p]
     if not plan.get('name'):
@@ -238,8 +244,66 @@ def dr_preflight_problems(group_reads, matched_workspaces):
     return problems
 
 
+# A plan name as a file name: no path, nothing hidden.
+_PLAN_NAME = re.compile(r'^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$')
+_BOOLEAN_WORDS = {'true': True, 'yes': True, 'false': False, 'no': False}
+FORCE_SUFFIX = ' WITH DATA LOSS'
+
+
+def dr_plan_path(name, directory='plans'):
+    """The plan file of ``name``: ``<directory>/<name>.yml``, a relative directory being taken from the
+    directory ansible-playbook runs in (in AWX, the project's root).  The name may not be a path."""
+    if not isinstance(name, str) or not _PLAN_NAME.match(name) or '..' in name:
+        raise AnsibleFilterError('dr_plan_name must be a plan name of letters, digits, dots, underscores and '
+                                 'hyphens (the file <dr_plan_dir>/<name>.yml), got %r' % (name,))
+    directory = os.path.join(os.getcwd(), os.path.expanduser(str(directory or 'plans')))
+    return os.path.join(directory, name + '.yml')
+
+
+def _boolean(value):
+    if isinstance(value, bool):
+        return value
+    return _BOOLEAN_WORDS.get(str(value).strip().lower())
+
+
+def dr_run_problems(run):
+    """Problems of a run's own options, before any call.  ``run``: playbook, target (dr or primary),
+    rehearsal, plan_name, and as given (omitted when not): allow_data_loss, confirm, plan_name_asked,
+    require_confirmation.
+
+    A real failover or failback is confirmed by typing the plan's name (``dr_confirm``): required when
+    ``dr_require_confirmation`` is true (AWX job templates set it), checked whenever it is given.  A
+    forced failover needs the name followed by ' WITH DATA LOSS', so that a survey's multiple choice
+    alone cannot force one."""
+    problems = []
+    forced = False
+    if 'allow_data_loss' in run and run['allow_data_loss'] is not None:
+        forced = _boolean(run['allow_data_loss'])
+        if forced is None:
+            problems.append('dr_allow_data_loss must be true or false, got %r' % (run['allow_data_loss'],))
+            forced = False
+    plan_name = run.get('plan_name')
+    asked = run.get('plan_name_asked')
+    if asked and plan_name and asked != plan_name:
+        problems.append('dr_plan_name is %r but the plan given is named %r' % (asked, plan_name))
+    if run.get('rehearsal') or run.get('playbook') == 'dr_drill':
+        return problems
+    expected = plan_name + (FORCE_SUFFIX if forced and run.get('target') == 'dr' else '') if plan_name else None
+    confirm = run.get('confirm')
+    required = _boolean(run.get('require_confirmation', False))
+    if confirm is None or (isinstance(confirm, str) and not confirm.strip()):
+        if required:
+            problems.append('dr_confirm is required: type %r to confirm this %s' % (expected, run.get('playbook')))
+    elif expected is not None and str(confirm).strip() != expected:
+        problems.append('dr_confirm must be exactly %r to confirm this %s%s, got %r' % (
+            expected, run.get('playbook'),
+            ' (a forced failover, allowed to lose data)' if expected.endswith(FORCE_SUFFIX) else '', confirm))
+    return problems
+
+
 class FilterModule:
     def filters(self):
         return {'dr_plan_problems': dr_plan_problems, 'dr_report_markdown': dr_report_markdown,
                 'dr_outcomes': dr_outcomes, 'dr_match_workspaces': dr_match_workspaces, 'dr_match_row': dr_match_row,
-                'dr_plan_groups': dr_plan_groups, 'dr_preflight_problems': dr_preflight_problems}
+                'dr_plan_groups': dr_plan_groups, 'dr_preflight_problems': dr_preflight_problems,
+                'dr_plan_path': dr_plan_path, 'dr_run_problems': dr_run_problems}

@@ -61,8 +61,8 @@ FABRIC_IDENTITY_VARIABLES = {
     'client_id': 'FABRIC_CLIENT_ID',
     'secret': 'FABRIC_CLIENT_SECRET',
     'certificate_path': 'FABRIC_CLIENT_CERTIFICATE_PATH',
-    'ad_user': None,
-    'password': None,
+    'ad_user': '',  # a user is never the separate Fabric identity
+    'password': '',
 }
 
 AUTH_SOURCES = ('auto', 'env', 'cli', 'msi', 'workload_identity', 'token')

@@ -85,8 +85,19 @@ def _patched_args(args):
 
 
 @pytest.fixture
-def run_module(capsys):
-    """Run ``main`` with ``args``; returns (the parsed JSON result, everything printed)."""
+def run_module(capsys, monkeypatch):
+    """Run ``main`` with ``args``; returns (the parsed JSON result, everything printed).
+
+    A module never runs in the controller's process; but a filter test of the same pytest process may
+    have imported controller code (ansible.errors), which turns module warnings into controller
+    warnings (ansible-core >= 2.19).  Each module run is therefore put back into module mode."""
+    try:
+        from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel
+    except ImportError:  # ansible-core < 2.19 has no such switch
+        _internal = None
+    if hasattr(_internal, 'is_controller'):
+        monkeypatch.setattr(_internal, 'is_controller', False)
+
     def runner(main, args):
         with _patched_args(args):
             with pytest.raises(SystemExit):

@@ -10,13 +10,17 @@ import os
 import pytest
 import yaml
 
+from ansible.errors import AnsibleFilterError
+
 from ansible_collections.azure_dr.recovery.plugins.filter.dr_plan import (
     dr_match_workspaces,
     dr_outcomes,
     dr_plan_groups,
+    dr_plan_path,
     dr_plan_problems,
     dr_preflight_problems,
     dr_report_markdown,
+    dr_run_problems,
 )
 
 DEMO_PLAN = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'playbooks', 'plans', 'demo.yml')
@@ -58,7 +62,7 @@ def test_every_problem_is_listed_at_once(plan):
 
 @pytest.mark.parametrize('bad', [None, [], 'plan'])
 def test_a_plan_that_is_not_a_mapping(bad):
-    assert dr_plan_problems(bad) == ['dr_plan must be a mapping (pass the plan file with -e @plan.yml)']
+    assert dr_plan_problems(bad) == ['dr_plan must be a mapping (pass the plan file with -e @plan.yml, or its name with dr_plan_name)']
 
 
 def test_groups_aimed_at_either_side(plan):
@@ -118,3 +122,46 @@ def test_markdown_report_escapes_cells():
     assert text.startswith('# DR report: p (dr_failover)\n')
     assert '| AWX job | 42 (DR failover) |' in text
     assert '| workspace | a\\|b | error |  |  |  |  | x y |' in text
+
+
+# --- a plan by name, and the run's own options (what an AWX survey sends) ---
+
+def test_a_plan_name_is_a_file_in_the_plans_directory_of_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert dr_plan_path('contoso-prod') == str(tmp_path / 'plans' / 'contoso-prod.yml')
+    assert dr_plan_path('contoso-prod', '/etc/dr') == '/etc/dr/contoso-prod.yml'
+
+
+@pytest.mark.parametrize('name', ['../secrets', 'a/b', '', '.hidden', 'x' * 101, None, 'contoso..prod'])
+def test_a_plan_name_cannot_be_a_path(name):
+    with pytest.raises(AnsibleFilterError, match='dr_plan_name must be a plan name'):
+        dr_plan_path(name)
+
+
+def run(**options):
+    base = {'playbook': 'dr_failover', 'target': 'dr', 'rehearsal': False, 'plan_name': 'contoso-prod'}
+    base.update(options)
+    return dr_run_problems(base)
+
+
+@pytest.mark.parametrize('options,problems', [
+    ({}, []),  # the command line: nothing asked, nothing to confirm
+    ({'confirm': 'contoso-prod'}, []),
+    ({'confirm': 'contoso-prod', 'allow_data_loss': 'false', 'require_confirmation': True}, []),
+    ({'confirm': 'contoso-prod WITH DATA LOSS', 'allow_data_loss': 'true'}, []),
+    ({'confirm': 'contoso-prod', 'allow_data_loss': True},
+     ["dr_confirm must be exactly 'contoso-prod WITH DATA LOSS' to confirm this dr_failover (a forced failover, "
+      "allowed to lose data), got 'contoso-prod'"]),
+    ({'confirm': 'yes'}, ["dr_confirm must be exactly 'contoso-prod' to confirm this dr_failover, got 'yes'"]),
+    ({'require_confirmation': True}, ["dr_confirm is required: type 'contoso-prod' to confirm this dr_failover"]),
+    ({'require_confirmation': 'true', 'confirm': ' '}, ["dr_confirm is required: type 'contoso-prod' to confirm this dr_failover"]),
+    ({'allow_data_loss': 'maybe', 'confirm': 'contoso-prod'}, ["dr_allow_data_loss must be true or false, got 'maybe'"]),
+    ({'plan_name_asked': 'other', 'confirm': 'contoso-prod'},
+     ["dr_plan_name is 'other' but the plan given is named 'contoso-prod'"]),
+    # A failback is never forced, so its confirmation is the plan's name alone.
+    ({'playbook': 'dr_failback', 'target': 'primary', 'allow_data_loss': 'true', 'confirm': 'contoso-prod'}, []),
+    # A drill changes nothing: no confirmation, even when asked for.
+    ({'playbook': 'dr_drill', 'rehearsal': True, 'require_confirmation': True, 'allow_data_loss': 'true'}, []),
+])
+def test_run_options(options, problems):
+    assert run(**options) == problems

@@ -174,8 +174,8 @@ def test_a_metadata_url_in_cloud_environment_is_read_once_and_sets_the_endpoints
                                             'secret': SECRET, 'tenant': 'contoso.onmicrosoft.com'})
     assert result['body'] == {'name': 'rg'}
     assert scopes == ['https://login.example.test', 'https://arm.audience/.default']
-    assert [call.request.url.split('?')[0] for call in responses.calls] == [
-        ARM + '/metadata/endpoints', GROUP_URL.split('?')[0]]
+    assert [call.request.url.split('?', 1)[0] for call in responses.calls] == [
+        ARM + '/metadata/endpoints', GROUP_URL.split('?', 1)[0]]
 
 
 @responses.activate
