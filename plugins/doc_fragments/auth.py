@@ -88,6 +88,8 @@ options:
 notes:
   - TLS certificates are always verified, against the CA bundle C(requests) uses (E(REQUESTS_CA_BUNDLE)).
   - An endpoint over plain C(http) is refused unless its host is a loopback address.
+  - One HTTP answer is awaited at most 120 seconds, or E(AZURE_DR_HTTP_TIMEOUT) seconds (1 to 3600); a request that
+    timed out is sent again only when that cannot do harm (a read, or a request that never left).
   - Secrets and tokens never appear in results, warnings or errors.
 requirements:
   - python >= 3.9

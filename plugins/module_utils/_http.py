@@ -58,6 +58,8 @@ NOT_ACTED = {
 }
 
 DEFAULT_TIMEOUT = (10.0, 120.0)  # (connect, read) seconds for one request
+# Seconds to wait for one answer, for networks where 120 s is too long to notice a hung proxy.
+TIMEOUT_VARIABLE = 'AZURE_DR_HTTP_TIMEOUT'
 DEFAULT_RETRY_BUDGET = 300.0  # seconds one logical request may spend retrying
 USER_AGENT = 'azure_dr.recovery/0.1.0'
 
@@ -118,6 +120,18 @@ def _never_sent(exc):
         return True
     reason = getattr(exc.args[0], 'reason', None) if exc.args else None
     return isinstance(reason, NewConnectionError)
+
+
+def timeout_from(environ):
+    """(connect, read) timeouts: the defaults, or a read timeout of AZURE_DR_HTTP_TIMEOUT seconds.
+    Raises ValueError (the module reports it as an input problem) on a value that is not a positive number."""
+    value = environ.get(TIMEOUT_VARIABLE)
+    if not value:
+        return DEFAULT_TIMEOUT
+    seconds = float(value)
+    if not 1 <= seconds <= 3600:
+        raise ValueError(value)
+    return (min(DEFAULT_TIMEOUT[0], seconds), seconds)
 
 
 def new_session():

@@ -17,8 +17,10 @@ A module reads top to bottom::
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 
+from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
@@ -41,6 +43,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import F
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     Validator,
     cloud_environment_problem,
+    raw_type_problems,
     endpoint_problem,
     tenant_problem,
     uuid_problem,
@@ -57,12 +60,22 @@ class AzureDRModule:
         spec.update(argument_spec)
         self.api = api
         self.started = time.monotonic()
+        # What the task gave, before Ansible's conversions: a mapping given as a name would quietly become
+        # text, and a mapping option given text that is no mapping fails with a message that names no option.
+        raw = basic._load_params()  # pylint: disable=protected-access
+        self._type_problems = raw_type_problems(spec, raw)
+        for problem in self._type_problems:  # let our own check report it, naming the option
+            name = problem.split(' ', 1)[0]
+            if name in spec and spec[name].get('type') == 'dict':
+                spec[name] = {key: value for key, value in spec[name].items() if key not in ('options', 'type')}
+                spec[name]['type'] = 'raw'
         self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         if _http.REQUESTS_IMPORT_ERROR:
             self.ansible.fail_json(msg=missing_required_lib('requests'), exception=_http.REQUESTS_IMPORT_ERROR)
         self._session = None
+        self._timeout = _http.DEFAULT_TIMEOUT
         self._endpoints = None
         self._http = None
 
@@ -72,6 +85,8 @@ class AzureDRModule:
         """A ``Validator`` already holding the problems of the shared options; the module adds its
         own and calls ``check()``."""
         validator = Validator()
+        for problem in self._type_problems:
+            validator.add(problem)
         params = self.params
         validator.add(cloud_environment_problem(params.get('cloud_environment'), list(CLOUDS)))
         validator.add(endpoint_problem(params.get('authority_host'), 'authority_host'))
@@ -86,6 +101,11 @@ class AzureDRModule:
         else:
             validator.add(endpoint_problem(params.get('fabric_endpoint'), 'fabric_endpoint'))
         validator.add(uuid_problem(params.get('client_id'), 'client_id'))
+        try:
+            self._timeout = _http.timeout_from(os.environ)
+        except ValueError:
+            validator.add('the environment variable %s must be a number of seconds from 1 to 3600, got %r'
+                          % (_http.TIMEOUT_VARIABLE, os.environ.get(_http.TIMEOUT_VARIABLE)))
         return validator
 
     # --- clients: one HTTP session and one token provider for the whole run ---
@@ -102,8 +122,9 @@ class AzureDRModule:
         if self._endpoints is None:
             cloud = None
             if is_metadata_url(self.params.get('cloud_environment')):
-                cloud = read_cloud_metadata(_http.HttpClient(session=self.session, on_retry=self.warn, retry_budget=60),
-                                            self.params['cloud_environment'])
+                metadata_http = _http.HttpClient(session=self.session, on_retry=self.warn, retry_budget=60,
+                                                 timeout=self._timeout)
+                cloud = read_cloud_metadata(metadata_http, self.params['cloud_environment'])
             self._endpoints = select_endpoints(self.params, cloud)
         return self._endpoints
 
@@ -117,7 +138,7 @@ class AzureDRModule:
             tokens = TokenProvider(
                 plan, lambda chosen: build_credential(chosen, endpoints, session),
                 on_token=self.ansible.no_log_values.add, secrets=secrets)
-            self._http = _http.HttpClient(tokens, session=session, on_retry=self.warn,
+            self._http = _http.HttpClient(tokens, session=session, on_retry=self.warn, timeout=self._timeout,
                                           token_hosts=endpoints.token_hosts)
         return self._http
 

@@ -12,6 +12,8 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
+from ansible.module_utils.common.validation import check_type_dict
+
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import InputError
 
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
@@ -118,6 +120,45 @@ def cloud_environment_problem(value, cloud_names, option='cloud_environment'):
         return None
     return ('%s must use https (plain http only to a loopback host): the document says where tokens are '
             'sent, got %r' % (option, _shown(value)))
+
+
+_TEXT_TYPES = ('str', 'path')
+_KINDS = ((bool, 'a boolean'), (dict, 'a mapping'), (list, 'a list'))
+
+
+def raw_type_problems(spec, raw, prefix=''):
+    """Options meant as text that were given a mapping, a list or a boolean.  Ansible would quietly turn
+    ``{'a': 1}`` into the text "{'a': 1}" and a request would go out with it; here it is an input error
+    that names the option.  ``raw`` is what the task gave, before Ansible's conversions."""
+    problems = []
+    if not isinstance(raw, dict):
+        return problems
+    for name, option in spec.items():
+        value = next((raw[key] for key in [name] + list(option.get('aliases') or []) if key in raw), None)
+        if value is None:
+            continue
+        where = prefix + name
+        if option.get('type', 'str') in _TEXT_TYPES:
+            kind = next((label for kind, label in _KINDS if isinstance(value, kind)), None)
+            if kind:
+                problems.append('%s must be a string, got %s' % (where, kind))
+        elif option.get('type') == 'dict' and not isinstance(value, dict) and not _converts_to_dict(value):
+            problems.append('%s must be a mapping, got %r' % (where, _shown(value)))
+        elif option.get('options') and option.get('type') == 'dict':
+            problems += raw_type_problems(option['options'], value, where + '.')
+        elif option.get('options') and option.get('type') == 'list' and isinstance(value, list):
+            for index, item in enumerate(value):
+                problems += raw_type_problems(option['options'], item, '%s[%d].' % (where, index))
+    return problems
+
+
+def _converts_to_dict(value):
+    """Whether Ansible turns ``value`` into a mapping (JSON or key=value text)."""
+    try:
+        check_type_dict(value)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def _shown(value):

@@ -174,7 +174,8 @@ def run(module):
     validator.add(uuid_problem(params['workspace_id'], 'workspace_id'))
     validator.add(name_problem(params['workspace_name'], 'workspace_name'))
     validator.add(name_problem(params['new_name'], 'new_name'))
-    validator.add(uuid_problem((params['admin_principal'] or {}).get('id'), 'admin_principal.id'))
+    principal = params['admin_principal'] if isinstance(params['admin_principal'], dict) else {}  # else reported
+    validator.add(uuid_problem(principal.get('id'), 'admin_principal.id'))
     for option in ('rate_limit_timeout', 'wait_timeout'):
         if params[option] <= 0:
             validator.add('%s must be a positive number of seconds, got %d' % (option, params[option]))

@@ -139,11 +139,17 @@ def main():
     with module.reporting_errors(changed=False):
         params = module.params
         validator = module.validator()
+        seen = {}
         for index, group in enumerate(params['groups']):
             where = 'groups[%d]' % index
             validator.add(resource_group_problem(group['resource_group'], where + '.resource_group'))
             validator.add(location_problem(group['location'], where + '.location'))
             validator.add(name_problem(group['name'], where + '.name', max_length=63))
+            # A group listed twice would be failed over by two threads at once.
+            key = (str(group['resource_group']).lower(), str(group['name']).lower())
+            if key in seen:
+                validator.add('%s: failover group %s is already listed at groups[%d]' % (where, group['name'], seen[key]))
+            seen.setdefault(key, index)
         for option in ('wait_timeout', 'max_concurrency'):
             if params[option] <= 0:
                 validator.add('%s must be a positive number, got %d' % (option, params[option]))

@@ -190,7 +190,7 @@ def operation_result(request, store, sub, loc, name):
         return arm_error(404, 'ResourceNotFound', "No operation was found for instance failover group '%s'." % name)
     if operation['status'] == 'InProgress':
         return Response(202, None, _polling_headers(request, store, sub, loc, name, operation))
-    if operation['status'] == 'Failed':
+    if operation['status'] in ('Failed', 'Canceled'):
         error = operation['error']
         return arm_error(int(error.get('status', 400)), error.get('code', 'FailoverFailed'),
                          error.get('message', 'The failover operation failed.'))
@@ -209,7 +209,7 @@ def async_operation(request, store, sub, loc, operation_id):
                     'startTime': _iso(operation['started'])}
             if operation['status'] != 'InProgress':
                 body['endTime'] = _iso(operation['ends'])
-            if operation['status'] == 'Failed':
+            if operation['status'] in ('Failed', 'Canceled'):
                 body['error'] = {'code': operation['error'].get('code', 'FailoverFailed'),
                                  'message': operation['error'].get('message', 'The failover operation failed.')}
             headers = {'Retry-After': str(store.settings['arm_retry_after'])} if operation['status'] == 'InProgress' else {}

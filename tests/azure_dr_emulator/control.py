@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .server import Response
 
-FAULT_KEYS = frozenset(('method', 'path', 'count', 'status', 'body', 'headers', 'retry_after', 'delay', 'drop'))
+FAULT_KEYS = frozenset(('method', 'path', 'count', 'skip', 'status', 'body', 'headers', 'retry_after', 'delay', 'drop'))
 
 
 def routes():
@@ -73,7 +73,7 @@ def clear_requests(request, store):
 
 
 def add_fault(request, store):
-    """Body: {"method", "path" (regex), "count" (default 1), and one of: "status" (+ "body", "headers",
+    """Body: {"method", "path" (regex), "count" (default 1), "skip" (matching requests let through first), and one of: "status" (+ "body", "headers",
     "retry_after"), "delay" (seconds, then answer normally), "drop" (close without answering)}."""
     fault = request.json() or {}
     unknown = set(fault) - FAULT_KEYS
@@ -95,11 +95,17 @@ def clear_faults(request, store):
     return Response(200, {'faults': []})
 
 
+LRO_FINAL_STATUSES = {'arm': ('Failed', 'Canceled'), 'fabric': ('Failed', 'Undefined'), None: ('Failed',)}
+
+
 def add_lro_fault(request, store):
-    """Body: {"api": "arm" | "fabric" (default both), "code", "message", "status" (ARM poll answer, default 400)}:
-    the next long-running operation ends Failed with that error."""
+    """Body: {"api": "arm" | "fabric" (default both), "code", "message", "status" (ARM poll answer, default 400),
+    "final_status" (default Failed; ARM also Canceled, Fabric also Undefined)}: the next long-running
+    operation ends with that status and error."""
     fault = request.json() or {}
     if fault.get('api') not in (None, 'arm', 'fabric'):
         return _bad('api must be arm or fabric')
+    if fault.get('final_status', 'Failed') not in LRO_FINAL_STATUSES[fault.get('api')]:
+        return _bad('final_status must be one of %s' % ', '.join(LRO_FINAL_STATUSES[fault.get('api')]))
     store.lro_faults.append(fault)
     return Response(201, fault)

@@ -200,7 +200,7 @@ def get_operation(request, store, operation_id):
     body = {'status': operation['status'], 'createdTimeUtc': _iso(operation['created']),
             'lastUpdatedTimeUtc': _iso(min(store.clock(), operation['ends'])),
             'percentComplete': operation.get('percentComplete', 0)}
-    if operation['status'] == 'Failed':
+    if operation['status'] in ('Failed', 'Undefined'):
         body['error'] = {'errorCode': operation['error'].get('code', 'OperationFailed'),
                          'message': operation['error'].get('message', 'The operation failed.')}
     running = operation['status'] in ('NotStarted', 'Running')

@@ -214,6 +214,9 @@ class Emulator:
                     continue
                 if fault.get('path') and not re.search(fault['path'], request.path):
                     continue
+                if fault.get('skipped', 0) < int(fault.get('skip', 0)):  # let the first N matches through
+                    fault['skipped'] = fault.get('skipped', 0) + 1
+                    continue
                 fault['remaining'] -= 1
                 return fault
         return None

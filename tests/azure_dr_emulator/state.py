@@ -201,7 +201,7 @@ class Store:
             operation = group.get('operation')
             if operation and operation['status'] == 'InProgress' and now >= operation['ends']:
                 if operation.get('error'):
-                    operation['status'] = 'Failed'
+                    operation['status'] = operation['error'].get('final_status') or 'Failed'
                 else:
                     operation['status'] = 'Succeeded'
                     group['primary'] = next(loc for loc in group['locations']
@@ -210,7 +210,7 @@ class Store:
         for operation in self.data['fabric_operations'].values():
             if operation['status'] in ('NotStarted', 'Running') and now >= operation['ends']:
                 if operation.get('error'):
-                    operation['status'] = 'Failed'
+                    operation['status'] = operation['error'].get('final_status') or 'Failed'
                 else:
                     operation['status'] = 'Succeeded'
                     operation['percentComplete'] = 100

@@ -12,6 +12,7 @@ import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError, RetryBudgetExceeded
+from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
 from ansible_collections.azure_dr.recovery.plugins.module_utils._http import backoff_delay, parse_retry_after
 
 URL = 'https://arm.example.test/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/locations/l/instanceFailoverGroups/fg'
@@ -250,3 +251,15 @@ def test_tls_failure_names_the_ca_bundle_variable(make_http):
         make_http().request('GET', URL, scope=SCOPE)
     assert 'REQUESTS_CA_BUNDLE' in caught.value.message
     assert len(responses.calls) == 1
+
+
+@pytest.mark.parametrize('value,timeout', [(None, (10.0, 120.0)), ('', (10.0, 120.0)), ('5', (5.0, 5.0)), ('30', (10.0, 30.0))])
+def test_the_read_timeout_can_be_shortened(value, timeout):
+    environ = {} if value is None else {'AZURE_DR_HTTP_TIMEOUT': value}
+    assert _http.timeout_from(environ) == timeout
+
+
+@pytest.mark.parametrize('value', ['0', '-3', 'soon', '7200', 'nan'])
+def test_a_bad_timeout_is_refused(value):
+    with pytest.raises(ValueError):
+        _http.timeout_from({'AZURE_DR_HTTP_TIMEOUT': value})

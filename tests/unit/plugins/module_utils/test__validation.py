@@ -11,6 +11,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._validation impo
     Validator,
     endpoint_problem,
     name_problem,
+    raw_type_problems,
     resource_group_problem,
     tenant_problem,
     uuid_problem,
@@ -82,3 +83,24 @@ def test_validator_reports_every_problem_at_once():
         validator.check()
     assert caught.value.problems == ['a must be x', 'b must be y']
     Validator().add(None).check()  # nothing to report: no exception
+
+
+# --- what the task gave, before Ansible's conversions ---
+
+SPEC = {'name': {'type': 'str'}, 'path': {'type': 'path'}, 'count': {'type': 'int'},
+        'principal': {'type': 'dict', 'options': {'id': {'type': 'str'}}},
+        'groups': {'type': 'list', 'elements': 'dict', 'options': {'name': {'type': 'str'}}}}
+
+
+def test_text_options_given_mappings_lists_or_booleans_are_named():
+    raw = {'name': {'a': 1}, 'path': ['x'], 'count': 'ignored-here', 'principal': {'id': True},
+           'groups': [{'name': 'ok'}, {'name': {'b': 2}}]}
+    assert raw_type_problems(SPEC, raw) == [
+        'name must be a string, got a mapping', 'path must be a string, got a list',
+        'principal.id must be a string, got a boolean', 'groups[1].name must be a string, got a mapping']
+
+
+def test_text_that_ansible_turns_into_a_mapping_is_fine_and_other_text_is_named():
+    assert raw_type_problems(SPEC, {'name': 12, 'principal': 'id=abc'}) == []
+    assert raw_type_problems(SPEC, {'principal': '{"id": "abc"}'}) == []
+    assert raw_type_problems(SPEC, {'principal': 'not-a-mapping'}) == ["principal must be a mapping, got 'not-a-mapping'"]
