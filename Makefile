@@ -14,12 +14,13 @@ COLLECTION_ROOT := $(CURDIR)/.build/ansible_collections/azure_dr/recovery
 TEST_PYTHON := 3.11
 ANSIBLE_TEST := cd $(COLLECTION_ROOT) && PATH=$(BIN):$$PATH $(BIN)/ansible-test
 
-.PHONY: help test venv collection get-pip sanity units integration lint-collections lint build ee changelog emulator demo clean
+.PHONY: help test venv collection get-pip sanity units integration lint-collections lint build ee changelog emulator demo bench clean
 
 help:
 	@echo "make test   - set up everything and run every check (what CI runs)"
 	@echo "make demo   - rehearse a DR run against the local emulator"
 	@echo "make emulator - run the local emulator of Entra ID, ARM and Fabric (EMULATOR_PORT=8443)"
+	@echo "make bench  - performance figures against the emulator, beside azure.azcollection (BENCH_RUNS=N)"
 	@echo "make clean  - remove the virtual environment and build output"
 
 test: venv collection sanity units integration lint build ee
@@ -93,6 +94,15 @@ emulator: venv
 
 demo: venv
 	bash tests/utils/demo.sh
+
+# Not part of `make test`: five performance figures against the emulator, the module cost side by side
+# with azure.azcollection (benchmarks/README.md). BENCH_DIR is outside the checkout on purpose (a
+# collection build packs every file of the checkout that build_ignore does not name).
+BENCH_RUNS ?=
+BENCH_DIR ?= $(HOME)/.cache/azure_dr.recovery/bench
+
+bench: venv
+	BENCH_RUNS=$(BENCH_RUNS) BENCH_DIR=$(BENCH_DIR) $(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf $(VENV) .build tests/output $(EMULATOR_DIR) .demo

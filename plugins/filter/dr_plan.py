@@ -140,10 +140,12 @@ def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=Fa
     if not results and error:
         results = [{'item': item, 'failed': True, 'msg': error} for item in items or []]
     rows, offset = [], float(start_offset)
-    for result in results or []:
+    for index, result in enumerate(results or []):
         target = result.get('item') or {}
         if isinstance(target, dict) and 'ansible_job_id' in target:  # async_status: the job's own item
             target = target.get('item') or {}
+        if items and index < len(items) and not target.get('name'):  # a batch module's item: the request as sent
+            target = dict(target, name=items[index].get('name'))
         failed = bool(result.get('failed'))
         changed = bool(result.get('changed'))
         if kind == 'failover_group':
@@ -153,7 +155,7 @@ def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=Fa
             verb = 'fail over' if not target.get('allow_data_loss') else 'force failover'
             done = 'failed over' if not target.get('allow_data_loss') else 'forced failover'
         else:
-            name = target.get('name') or target.get('id')
+            name = target.get('name') or target.get('id') or target.get('workspace_id')
             workspace = result.get('workspace') or {}
             final_state = workspace.get('state')
             verb, done = 'restore', 'restored'
@@ -217,6 +219,16 @@ def dr_match_row(match, kind='workspace'):
     return {'kind': kind, 'name': match.get('name'), 'action': 'error' if match.get('problem') else 'none',
             'changed': False, 'start_offset': 0.0, 'end_offset': 0.0, 'duration': 0.0,
             'final_state': None if match.get('problem') else match.get('state'), 'error': match.get('problem')}
+
+
+def dr_restore_item(match):
+    """A matched workspace as fabric_workspace_restore_batch takes it: {workspace_id, new_name, admin_principal}."""
+    item = {'workspace_id': match['id']}
+    if match.get('new_name'):
+        item['new_name'] = match['new_name']
+    if match.get('admin_principal'):
+        item['admin_principal'] = match['admin_principal']
+    return item
 
 
 def dr_plan_groups(plan, target='dr'):
@@ -306,4 +318,4 @@ class FilterModule:
         return {'dr_plan_problems': dr_plan_problems, 'dr_report_markdown': dr_report_markdown,
                 'dr_outcomes': dr_outcomes, 'dr_match_workspaces': dr_match_workspaces, 'dr_match_row': dr_match_row,
                 'dr_plan_groups': dr_plan_groups, 'dr_preflight_problems': dr_preflight_problems,
-                'dr_plan_path': dr_plan_path, 'dr_run_problems': dr_run_problems}
+                'dr_plan_path': dr_plan_path, 'dr_run_problems': dr_run_problems, 'dr_restore_item': dr_restore_item}

@@ -8,6 +8,8 @@ comparison here ignores case."""
 
 from __future__ import annotations
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError
+
 PRINCIPAL_TYPES = ('User', 'ServicePrincipal', 'Group', 'ServicePrincipalProfile', 'EntireTenant')
 WORKSPACE_TYPES = ('Workspace', 'Personal', 'AdminWorkspace')
 RETENTION_NOTE = ('deleted workspaces can be restored for 7 to 90 days (a tenant setting), personal ones for 30 days; '
@@ -56,3 +58,73 @@ class AdminWorkspaces:
 
     def restore(self, workspace_id, body):
         return self.fabric.post(('admin', 'workspaces', workspace_id, 'restore'), body)
+
+
+def state_of(workspace):
+    return {'state': workspace.get('state'), 'name': workspace.get('name')}
+
+
+def restore(workspaces, workspace_id=None, workspace_name=None, new_name=None, admin_principal=None,
+            wait_timeout=600, check_mode=False, warn=None):
+    """Read, decide, restore unless in check mode, wait, read again: the outcome of one workspace as
+    module result keys (changed, workspace, diff).  A workspace that cannot be restored raises
+    ``AzureDRError`` whose ``result`` holds the keys known so far."""
+    warn = warn or (lambda message: None)
+    # Read: by name, one listing of the deleted workspaces is also the read; by id, one get.
+    if workspace_name:
+        workspace = find_by_name(workspaces, workspace_name, new_name)
+    else:
+        workspace = workspaces.get(workspace_id)
+        if workspace is None:
+            raise AzureDRError('Workspace %s does not exist, or has passed its retention period (%s).'
+                               % (workspace_id, RETENTION_NOTE), result={'changed': False})
+
+    # Decide.
+    before = state_of(workspace)
+    if not is_deleted(workspace):
+        if new_name and not same(new_name, workspace.get('name')):
+            warn("Workspace %s is already active, named '%s'; it was not renamed to '%s'."
+                 % (workspace['id'], workspace.get('name'), new_name))
+        return {'changed': False, 'workspace': workspace, 'diff': {'before': before, 'after': before}}
+    if is_personal(workspace) and not new_name:
+        raise AzureDRError('Workspace %s is a personal workspace: restoring it needs new_name.' % workspace['id'],
+                           result={'changed': False, 'workspace': workspace})
+    diff = {'before': before, 'after': {'state': 'Active', 'name': new_name or workspace.get('name')}}
+    if check_mode:
+        return {'changed': True, 'workspace': workspace, 'diff': diff}
+
+    # Act, wait, read again.
+    try:
+        response = workspaces.restore(workspace['id'], restore_body(new_name, admin_principal))
+        workspaces.fabric.wait(response, timeout=wait_timeout)
+    except ApiError as error:
+        # Restored by someone else between our read and our request: converge instead of failing.
+        if error.code != 'InvalidRestoreWorkspaceRequest' or is_deleted(workspaces.get(workspace['id']) or workspace):
+            raise
+        warn('Workspace %s became active while this task ran; no restore was needed.' % workspace['id'])
+    restored = workspaces.get(workspace['id'])
+    if restored is None or is_deleted(restored):
+        raise AzureDRError('The restore of workspace %s was accepted, but the workspace is %s.'
+                           % (workspace['id'], (restored or {}).get('state', 'gone')), result={'changed': True})
+    return {'changed': True, 'workspace': restored, 'diff': diff}
+
+
+def find_by_name(workspaces, name, new_name):
+    """The deleted workspace named ``name``; or, when there is none, the active one that a previous
+    run restored (under ``name``, or ``new_name``), so that a re-run converges instead of failing."""
+    matches = workspaces.list(state='deleted', name=name)
+    if len(matches) > 1:
+        listed = ', '.join('%s (%s)' % (match['id'], match.get('type')) for match in matches)
+        raise AzureDRError("%d deleted workspaces are named '%s': %s. Give workspace_id to choose one."
+                           % (len(matches), name, listed), result={'changed': False})
+    if matches:
+        return matches[0]
+    active = [workspace for workspace in workspaces.list(state='active')
+              if same(workspace.get('name'), name) or (new_name and same(workspace.get('name'), new_name))]
+    if len(active) == 1:
+        return active[0]
+    if active:
+        raise AzureDRError("No deleted workspace is named '%s', and several active ones match: %s. Give workspace_id."
+                           % (name, ', '.join(w['id'] for w in active)), result={'changed': False})
+    raise AzureDRError("No workspace is named '%s', deleted or active: it never existed under that name, or has "
+                       "passed its retention period (%s)." % (name, RETENTION_NOTE), result={'changed': False})

@@ -131,22 +131,13 @@ error:
   type: dict
 '''
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import (
     PRINCIPAL_TYPES,
-    RETENTION_NOTE,
     AdminWorkspaces,
-    is_deleted,
-    is_personal,
-    restore_body,
-    same,
+    restore,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, uuid_problem
-
-
-def state_of(workspace):
-    return {'state': workspace.get('state'), 'name': workspace.get('name')}
 
 
 def main():
@@ -183,69 +174,10 @@ def run(module):
 
     module.http.retry_budget = params['rate_limit_timeout']
     workspaces = AdminWorkspaces(module.fabric_client())
-
-    # Read: by name, one listing of the deleted workspaces is also the read; by id, one get.
-    if params['workspace_name']:
-        workspace = find_by_name(module, workspaces, params['workspace_name'], params['new_name'])
-    else:
-        workspace = workspaces.get(params['workspace_id'])
-        if workspace is None:
-            module.fail_json(msg='Workspace %s does not exist, or has passed its retention period (%s).'
-                             % (params['workspace_id'], RETENTION_NOTE), changed=False, elapsed=module.elapsed())
-
-    # Decide.
-    before = state_of(workspace)
-    if not is_deleted(workspace):
-        if params['new_name'] and not same(params['new_name'], workspace.get('name')):
-            module.warn("Workspace %s is already active, named '%s'; it was not renamed to '%s'."
-                        % (workspace['id'], workspace.get('name'), params['new_name']))
-        module.exit_json(changed=False, workspace=workspace, elapsed=module.elapsed(),
-                         diff={'before': before, 'after': before})
-    if is_personal(workspace) and not params['new_name']:
-        module.fail_json(msg='Workspace %s is a personal workspace: restoring it needs new_name.' % workspace['id'],
-                         changed=False, workspace=workspace, elapsed=module.elapsed())
-    diff = {'before': before, 'after': {'state': 'Active', 'name': params['new_name'] or workspace.get('name')}}
-    if module.check_mode:
-        module.exit_json(changed=True, workspace=workspace, elapsed=module.elapsed(), diff=diff)
-
-    # Act, wait, read again.
-    try:
-        response = workspaces.restore(workspace['id'], restore_body(params['new_name'], params['admin_principal']))
-        workspaces.fabric.wait(response, timeout=params['wait_timeout'])
-    except ApiError as error:
-        # Restored by someone else between our read and our request: converge instead of failing.
-        if error.code != 'InvalidRestoreWorkspaceRequest' or is_deleted(workspaces.get(workspace['id']) or workspace):
-            raise
-        module.warn('Workspace %s became active while this task ran; no restore was needed.' % workspace['id'])
-    restored = workspaces.get(workspace['id'])
-    if restored is None or is_deleted(restored):
-        module.fail_json(msg='The restore of workspace %s was accepted, but the workspace is %s.'
-                         % (workspace['id'], (restored or {}).get('state', 'gone')), changed=True,
-                         elapsed=module.elapsed())
-    module.exit_json(changed=True, workspace=restored, elapsed=module.elapsed(), diff=diff)
-
-
-def find_by_name(module, workspaces, name, new_name):
-    """The deleted workspace named ``name``; or, when there is none, the active one that a previous
-    run restored (under ``name``, or ``new_name``), so that a re-run converges instead of failing."""
-    matches = workspaces.list(state='deleted', name=name)
-    if len(matches) > 1:
-        listed = ', '.join('%s (%s)' % (match['id'], match.get('type')) for match in matches)
-        module.fail_json(msg="%d deleted workspaces are named '%s': %s. Give workspace_id to choose one."
-                         % (len(matches), name, listed), changed=False, elapsed=module.elapsed())
-    if matches:
-        return matches[0]
-    active = [workspace for workspace in workspaces.list(state='active')
-              if same(workspace.get('name'), name) or (new_name and same(workspace.get('name'), new_name))]
-    if len(active) == 1:
-        return active[0]
-    if active:
-        module.fail_json(msg="No deleted workspace is named '%s', and several active ones match: %s. Give workspace_id."
-                         % (name, ', '.join(w['id'] for w in active)), changed=False, elapsed=module.elapsed())
-    module.fail_json(msg="No workspace is named '%s', deleted or active: it never existed under that name, or has "
-                         "passed its retention period (%s)." % (name, RETENTION_NOTE), changed=False,
-                     elapsed=module.elapsed())
-    return None
+    result = restore(workspaces, workspace_id=params['workspace_id'], workspace_name=params['workspace_name'],
+                     new_name=params['new_name'], admin_principal=params['admin_principal'],
+                     wait_timeout=params['wait_timeout'], check_mode=module.check_mode, warn=module.warn)
+    module.exit_json(elapsed=module.elapsed(), **result)
 
 
 if __name__ == '__main__':

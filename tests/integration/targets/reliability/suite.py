@@ -300,9 +300,12 @@ def judge(table, row):
     # Restores: only of the workspace asked for; the set of workspaces made active is what was expected.
     restores = [entry for entry in requests if entry['method'] == 'POST' and entry['path'].endswith('/restore')
                 and entry['status'] in (200, 202)]
-    asked = merged_args(table, row).get('workspace_id')
+    args = merged_args(table, row)
+    asked = [args.get('workspace_id')] + [item.get('workspace_id') for item in args.get('workspaces') or []
+                                          if isinstance(args.get('workspaces'), list) and isinstance(item, dict)]
+    asked = [workspace_id for workspace_id in asked if isinstance(workspace_id, str)]
     for entry in restores:
-        if asked and asked not in entry['path']:
+        if asked and not any(workspace_id in entry['path'] for workspace_id in asked):
             problems.append('restored %s, which was not asked for' % entry['path'])
     if 'restores' in expect and len(restores) != expect['restores']:
         problems.append('%d restore(s), expected %d' % (len(restores), expect['restores']))

@@ -15,6 +15,7 @@ from responses import matchers
 
 from ansible_collections.azure_dr.recovery.plugins.modules import fabric_workspace_info as info_module
 from ansible_collections.azure_dr.recovery.plugins.modules import fabric_workspace_restore as restore_module
+from ansible_collections.azure_dr.recovery.plugins.modules import fabric_workspace_restore_batch as batch_module
 from ansible_collections.azure_dr.recovery.tests.unit.helpers import load_fixture
 
 FABRIC = 'https://fabric.example.test'
@@ -221,3 +222,42 @@ def test_a_restore_answered_202_is_followed_to_its_end(run_module, no_real_sleep
     result, _out = run_module(restore_module.main, ARGS)
     assert result['changed'] is True and result['workspace'] == ACTIVE
     assert no_real_sleep == [5.0, 20.0]
+
+
+# --- many workspaces in one process: fabric_workspace_restore_batch ---
+
+OTHER_ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d'
+THIRD_ID = 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f'
+BATCH_ARGS = {'fabric_endpoint': FABRIC, 'access_token': 'test-access-token'}
+
+
+@responses.activate
+def test_a_batch_restores_back_to_back_waits_out_429_and_reports_each(run_module, no_real_sleep):
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
+    responses.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
+    responses.get(ADMIN + '/' + OTHER_ID, json=dict(DELETED, id=OTHER_ID))
+    responses.post(ADMIN + '/' + OTHER_ID + '/restore', status=429, json=BLOCKED, headers={'Retry-After': '6'})
+    responses.post(ADMIN + '/' + OTHER_ID + '/restore', status=200)
+    responses.get(ADMIN + '/' + OTHER_ID, json=dict(ACTIVE, id=OTHER_ID))
+    responses.get(ADMIN + '/' + THIRD_ID, json=dict(DELETED, id=THIRD_ID, type='Personal'))
+    result, _out = run_module(batch_module.main, dict(BATCH_ARGS, workspaces=[
+        {'workspace_id': WORKSPACE_ID}, {'workspace_id': OTHER_ID}, {'workspace_id': THIRD_ID}]))
+    assert result['failed'] is True and result['changed'] is True
+    assert [(r['item']['workspace_id'], r['changed'], r['failed']) for r in result['results']] == [
+        (WORKSPACE_ID, True, False), (OTHER_ID, True, False), (THIRD_ID, False, True)]
+    assert 'personal workspace' in result['results'][2]['msg'] and THIRD_ID in result['msg']
+    assert no_real_sleep == [6.0]  # the 429's Retry-After, exactly, once
+    assert len(posts()) == 3  # no POST for the personal workspace without new_name
+
+
+@responses.activate
+def test_a_batch_checks_every_item_before_any_request(run_module):
+    result, _out = run_module(batch_module.main, dict(BATCH_ARGS, workspaces=[
+        {'workspace_id': 'nope'}, {'workspace_id': WORKSPACE_ID, 'admin_principal': {'id': 'bad'}},
+        {'workspace_id': WORKSPACE_ID.upper()}]))
+    assert result['failed'] is True and len(responses.calls) == 0
+    assert result['error']['problems'] == [
+        "workspaces[0].workspace_id must be a UUID such as 00000000-1111-2222-3333-444444444444, got 'nope'",
+        "workspaces[1].admin_principal.id must be a UUID such as 00000000-1111-2222-3333-444444444444, got 'bad'",
+        'workspaces[2]: workspace %s is already listed at workspaces[1]' % WORKSPACE_ID.upper()]

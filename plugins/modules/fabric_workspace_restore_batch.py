@@ -1,0 +1,203 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: fabric_workspace_restore_batch
+short_description: Restore many deleted Microsoft Fabric workspaces, within the rate limit
+version_added: 0.1.0
+description:
+  - Does what M(azure_dr.recovery.fabric_workspace_restore) does, for every workspace of O(workspaces), one after
+    the other in one process that shares one token and one HTTP session. Used by the C(fabric_workspace_restore)
+    role. The restore API allows a few calls a minute per caller (10 today); the restores go out back to back, and a
+    C(429) answer is waited out for exactly its C(Retry-After), so the whole batch takes the time the rate limit
+    allows, without a process start, library imports and a token per workspace.
+  - Each workspace is read first and left alone when it is already active. One failing workspace does not stop
+    the others; the task fails at the end, listing every failed workspace, and RV(results) has every outcome.
+  - The restore API is a B(preview) API of Microsoft Fabric.
+options:
+  workspaces:
+    description: The workspaces to restore, by id (the role finds ids by name with one listing).
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      workspace_id:
+        description: Id (UUID) of the workspace.
+        type: str
+        required: true
+      new_name:
+        description: Name of the restored workspace. Required for a personal workspace.
+        type: str
+      admin_principal:
+        description: Administrator of the restored workspace.
+        type: dict
+        suboptions:
+          id:
+            description: Object id (UUID) of the principal.
+            type: str
+            required: true
+          type:
+            description: Kind of principal.
+            type: str
+            choices: [User, ServicePrincipal, Group, ServicePrincipalProfile, EntireTenant]
+            default: User
+  rate_limit_timeout:
+    description: Seconds that C(429) answers may be waited out, for each request.
+    type: int
+    default: 900
+  wait_timeout:
+    description: Seconds each restore may take when Fabric answers with a long-running operation.
+    type: int
+    default: 600
+extends_documentation_fragment:
+  - azure_dr.recovery.auth
+  - azure_dr.recovery.auth.fabric
+  - azure_dr.recovery.attributes
+attributes:
+  check_mode:
+    description: Reads the workspaces only, and reports for each whether a restore would be sent.
+    support: full
+  diff_mode:
+    description: No diff is returned; each entry of RV(results) has the workspace as read.
+    support: none
+seealso:
+  - module: azure_dr.recovery.fabric_workspace_restore
+author:
+  - azure_dr.recovery maintainers (@azure-dr)
+'''
+
+EXAMPLES = r'''
+- name: Restore three workspaces, one with a new name and administrator
+  azure_dr.recovery.fabric_workspace_restore_batch:
+    workspaces:
+      - workspace_id: 97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f
+      - workspace_id: 5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d
+      - workspace_id: c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f
+        new_name: Ops (restored)
+        admin_principal:
+          id: 17dd1e38-a4c6-41ed-bc4f-1e383f8ddd01
+          type: User
+  register: restored
+'''
+
+RETURN = r'''
+results:
+  description: One outcome per workspace, in the order of O(workspaces).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    item:
+      description: The workspace as given in O(workspaces).
+      type: dict
+    changed:
+      description: Whether the workspace was restored (in check mode, would be).
+      type: bool
+    failed:
+      description: Whether this workspace failed.
+      type: bool
+    msg:
+      description: Why it failed.
+      type: str
+    workspace:
+      description: The workspace as the admin API returns it, read after the restore.
+      type: dict
+    error:
+      description: On failure, the Fabric C(errorCode), message, HTTP status and C(requestId).
+      type: dict
+    elapsed:
+      description: Seconds this workspace took.
+      type: float
+  sample:
+    - item: {workspace_id: 97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f}
+      changed: true
+      failed: false
+      workspace: {id: 97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f, name: Finance Analytics, state: Active}
+      elapsed: 0.4
+elapsed:
+  description: Seconds the task took.
+  returned: always
+  type: float
+  sample: 12.3
+'''
+
+import time
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import (
+    PRINCIPAL_TYPES,
+    AdminWorkspaces,
+    restore,
+)
+from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, uuid_problem
+
+
+def main():
+    argument_spec = dict(
+        workspaces=dict(type='list', elements='dict', required=True, options=dict(
+            workspace_id=dict(type='str', required=True),
+            new_name=dict(type='str'),
+            admin_principal=dict(type='dict', options=dict(
+                id=dict(type='str', required=True),
+                type=dict(type='str', choices=list(PRINCIPAL_TYPES), default='User'),
+            )),
+        )),
+        rate_limit_timeout=dict(type='int', default=900),
+        wait_timeout=dict(type='int', default=600),
+    )
+    module = AzureDRModule(argument_spec, api='fabric', supports_check_mode=True)
+    with module.reporting_errors(changed=False):
+        params = module.params
+        validator = module.validator()
+        seen = {}
+        for index, item in enumerate(params['workspaces']):
+            where = 'workspaces[%d]' % index
+            validator.add(uuid_problem(item['workspace_id'], where + '.workspace_id'))
+            validator.add(name_problem(item['new_name'], where + '.new_name'))
+            validator.add(uuid_problem((item['admin_principal'] or {}).get('id'), where + '.admin_principal.id'))
+            key = str(item['workspace_id']).lower()
+            if key in seen:
+                validator.add('%s: workspace %s is already listed at workspaces[%d]' % (where, item['workspace_id'], seen[key]))
+            seen.setdefault(key, index)
+        for option in ('rate_limit_timeout', 'wait_timeout'):
+            if params[option] <= 0:
+                validator.add('%s must be a positive number of seconds, got %d' % (option, params[option]))
+        validator.check()
+
+        module.http.retry_budget = params['rate_limit_timeout']
+        workspaces = AdminWorkspaces(module.fabric_client()) if params['workspaces'] else None
+        results = []
+        # One after the other: under a rate limit, requests sent side by side would only meet more 429s.
+        for item in params['workspaces']:
+            started = time.monotonic()
+            outcome = {'item': item}
+            try:
+                outcome.update(restore(
+                    workspaces, workspace_id=item['workspace_id'], new_name=item['new_name'],
+                    admin_principal=item['admin_principal'], wait_timeout=params['wait_timeout'],
+                    check_mode=module.check_mode,
+                    warn=lambda message, where=item['workspace_id']: module.warn('%s: %s' % (where, message))))
+                outcome.pop('diff', None)
+                outcome['failed'] = False
+            except AzureDRError as error:
+                outcome.update(error.to_result())
+                outcome.setdefault('changed', False)
+                outcome['failed'] = True
+            outcome['elapsed'] = round(time.monotonic() - started, 3)
+            results.append(outcome)
+        changed = any(result['changed'] for result in results)
+        failed = [result for result in results if result['failed']]
+        if failed:
+            module.fail_json(msg='%d workspace(s) failed: %s' % (len(failed), '; '.join(
+                '%s: %s' % (result['item']['workspace_id'], result['msg']) for result in failed)),
+                changed=changed, results=results, elapsed=module.elapsed())
+        module.exit_json(changed=changed, results=results, elapsed=module.elapsed())
+
+
+if __name__ == '__main__':
+    main()
