@@ -56,13 +56,14 @@ grep -q 'FailoverAborted' "${report%.json}.md"
 emulator POST settings '{"failover_seconds": 8}'
 since=$(check log-size)
 mkdir -p "$workdir/interrupted"
-( cd "$workdir/interrupted" && exec ansible-playbook azure_dr.recovery.dr_failback -e "@$plan" "$@" ) > "$workdir/killed.txt" 2>&1 &
+# A temporary directory of its own, so that the kill below finds this run's module process and no other.
+( cd "$workdir/interrupted" && ANSIBLE_REMOTE_TMP="$workdir/interrupted/tmp" exec ansible-playbook azure_dr.recovery.dr_failback -e "@$plan" "$@" ) > "$workdir/killed.txt" 2>&1 &
 victim=$!
 for _ in $(seq 60); do
     [ "$(check writes "$since" | "$python" -c 'import json, sys; print(sum(w["status"] == 202 for w in json.load(sys.stdin)))')" = 1 ] && break
     sleep 0.5
 done
-kill -9 "$victim"; pkill -9 -f AnsiballZ_instance_failover_group_failover || true
+kill -9 "$victim"; pkill -9 -f "$workdir/interrupted/tmp/" || true
 sleep 1
 run dr_failback "$plan" "$@"
 accepted=$(check writes "$since" | "$python" -c 'import json, sys; print(sum(w["status"] == 202 for w in json.load(sys.stdin)))')
