@@ -168,6 +168,31 @@ class AzureDRModule:
         result.setdefault('elapsed', self.elapsed())
         self.ansible.fail_json(**result)
 
+    def outcome_of(self, item, act):
+        """One item of a batch module: ``act()``'s result keys, or the error of the item, with ``item``,
+        ``failed`` and ``elapsed`` - the shape of a looped task's results, which the roles report on."""
+        started = time.monotonic()
+        outcome = {'item': item}
+        try:
+            outcome.update(act())
+            outcome['failed'] = False
+        except AzureDRError as error:
+            outcome.update(error.to_result())
+            outcome.setdefault('changed', False)
+            outcome['failed'] = True
+        outcome['elapsed'] = round(time.monotonic() - started, 3)
+        return outcome
+
+    def exit_batch(self, results, what, name_of):
+        """Exit with every outcome; fail, naming every failed item, when one failed."""
+        changed = any(result['changed'] for result in results)
+        failed = [result for result in results if result['failed']]
+        if failed:
+            self.fail_json(msg='%d %s failed: %s' % (len(failed), what, '; '.join(
+                '%s: %s' % (name_of(result['item']), result['msg']) for result in failed)),
+                changed=changed, results=results, elapsed=self.elapsed())
+        self.exit_json(changed=changed, results=results, elapsed=self.elapsed())
+
     @contextlib.contextmanager
     def reporting_errors(self, **result):
         """Any collection error raised inside becomes ``fail_json`` (with ``result`` merged in),

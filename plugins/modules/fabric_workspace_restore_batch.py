@@ -125,9 +125,6 @@ elapsed:
   sample: 12.3
 '''
 
-import time
-
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import (
     PRINCIPAL_TYPES,
     AdminWorkspaces,
@@ -171,32 +168,18 @@ def main():
 
         module.http.retry_budget = params['rate_limit_timeout']
         workspaces = AdminWorkspaces(module.fabric_client()) if params['workspaces'] else None
-        results = []
+
+        def one(item):
+            result = restore(workspaces, workspace_id=item['workspace_id'], new_name=item['new_name'],
+                             admin_principal=item['admin_principal'], wait_timeout=params['wait_timeout'],
+                             check_mode=module.check_mode,
+                             warn=lambda message: module.warn('%s: %s' % (item['workspace_id'], message)))
+            result.pop('diff', None)
+            return result
+
         # One after the other: under a rate limit, requests sent side by side would only meet more 429s.
-        for item in params['workspaces']:
-            started = time.monotonic()
-            outcome = {'item': item}
-            try:
-                outcome.update(restore(
-                    workspaces, workspace_id=item['workspace_id'], new_name=item['new_name'],
-                    admin_principal=item['admin_principal'], wait_timeout=params['wait_timeout'],
-                    check_mode=module.check_mode,
-                    warn=lambda message, where=item['workspace_id']: module.warn('%s: %s' % (where, message))))
-                outcome.pop('diff', None)
-                outcome['failed'] = False
-            except AzureDRError as error:
-                outcome.update(error.to_result())
-                outcome.setdefault('changed', False)
-                outcome['failed'] = True
-            outcome['elapsed'] = round(time.monotonic() - started, 3)
-            results.append(outcome)
-        changed = any(result['changed'] for result in results)
-        failed = [result for result in results if result['failed']]
-        if failed:
-            module.fail_json(msg='%d workspace(s) failed: %s' % (len(failed), '; '.join(
-                '%s: %s' % (result['item']['workspace_id'], result['msg']) for result in failed)),
-                changed=changed, results=results, elapsed=module.elapsed())
-        module.exit_json(changed=changed, results=results, elapsed=module.elapsed())
+        results = [module.outcome_of(item, lambda item=item: one(item)) for item in params['workspaces']]
+        module.exit_batch(results, 'workspace(s)', lambda item: item['workspace_id'])
 
 
 if __name__ == '__main__':

@@ -110,10 +110,8 @@ elapsed:
   type: float
 '''
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
     InstanceFailoverGroups,
     location_problem,
@@ -158,31 +156,15 @@ def main():
         arm = module.arm_client()
 
         def one(group):
-            started = time.monotonic()
-            outcome = {'item': group}
-            try:
-                outcome.update(make_primary(
-                    InstanceFailoverGroups(arm, group['resource_group']), group['resource_group'], group['location'],
-                    group['name'], allow_data_loss=params['allow_data_loss'], wait=params['wait'],
-                    wait_timeout=params['wait_timeout'], check_mode=module.check_mode,
-                    warn=lambda message: module.warn('%s: %s' % (group['name'], message))))
-                outcome['failed'] = False
-            except AzureDRError as error:
-                outcome.update(error.to_result())
-                outcome.setdefault('changed', False)
-                outcome['failed'] = True
-            outcome['elapsed'] = round(time.monotonic() - started, 3)
-            return outcome
+            return module.outcome_of(group, lambda: make_primary(
+                InstanceFailoverGroups(arm, group['resource_group']), group['resource_group'], group['location'],
+                group['name'], allow_data_loss=params['allow_data_loss'], wait=params['wait'],
+                wait_timeout=params['wait_timeout'], check_mode=module.check_mode,
+                warn=lambda message: module.warn('%s: %s' % (group['name'], message))))
 
         with ThreadPoolExecutor(max_workers=min(params['max_concurrency'], len(params['groups']) or 1)) as pool:
             results = list(pool.map(one, params['groups']))
-        changed = any(result['changed'] for result in results)
-        failed = [result for result in results if result['failed']]
-        if failed:
-            module.fail_json(msg='%d failover group(s) failed: %s' % (len(failed), '; '.join(
-                '%s: %s' % (result['item']['name'], result['msg']) for result in failed)),
-                changed=changed, results=results, elapsed=module.elapsed())
-        module.exit_json(changed=changed, results=results, elapsed=module.elapsed())
+        module.exit_batch(results, 'failover group(s)', lambda group: group['name'])
 
 
 if __name__ == '__main__':
