@@ -44,6 +44,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._validation impo
     Validator,
     cloud_environment_problem,
     raw_type_problems,
+    unconvertible_mappings,
     endpoint_problem,
     tenant_problem,
     uuid_problem,
@@ -64,11 +65,8 @@ class AzureDRModule:
         # text, and a mapping option given text that is no mapping fails with a message that names no option.
         raw = basic._load_params()  # pylint: disable=protected-access
         self._type_problems = raw_type_problems(spec, raw)
-        for problem in self._type_problems:  # let our own check report it, naming the option
-            name = problem.split(' ', 1)[0]
-            if name in spec and spec[name].get('type') == 'dict':
-                spec[name] = {key: value for key, value in spec[name].items() if key not in ('options', 'type')}
-                spec[name]['type'] = 'raw'
+        for name in unconvertible_mappings(spec, raw):  # let our own check report it, naming the option
+            spec[name] = dict({key: value for key, value in spec[name].items() if key != 'options'}, type='raw')
         self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode

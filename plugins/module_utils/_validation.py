@@ -142,7 +142,7 @@ def raw_type_problems(spec, raw, prefix=''):
             kind = next((label for kind, label in _KINDS if isinstance(value, kind)), None)
             if kind:
                 problems.append('%s must be a string, got %s' % (where, kind))
-        elif option.get('type') == 'dict' and not isinstance(value, dict) and not _converts_to_dict(value):
+        elif name in unconvertible_mappings({name: option}, raw):
             problems.append('%s must be a mapping, got %r' % (where, _shown(value)))
         elif option.get('options') and option.get('type') == 'dict':
             problems += raw_type_problems(option['options'], value, where + '.')
@@ -150,6 +150,15 @@ def raw_type_problems(spec, raw, prefix=''):
             for index, item in enumerate(value):
                 problems += raw_type_problems(option['options'], item, '%s[%d].' % (where, index))
     return problems
+
+
+def unconvertible_mappings(spec, raw):
+    """Mapping options given something Ansible cannot turn into a mapping (it would fail naming no option)."""
+    if not isinstance(raw, dict):
+        return []
+    return [name for name, option in spec.items()
+            if option.get('type') == 'dict' and raw.get(name) is not None
+            and not isinstance(raw[name], dict) and not _converts_to_dict(raw[name])]
 
 
 def _converts_to_dict(value):
