@@ -95,7 +95,7 @@ requirements:
   - python >= 3.9
   - requests
   - msal (for O(ad_user) + O(password))
-  - azure-identity (for service principal, managed identity, workload identity and Azure CLI sign-in)
+  - azure-identity (for a certificate, managed identity, workload identity and Azure CLI sign-in; a secret needs neither it nor msal)
 '''
 
     ARM = r'''

@@ -192,7 +192,8 @@ class OperationTimeout(AzureDRError):
 def parse_error_body(body):
     """Code, message, target, details and request id of an error body: ARM's
     ``{"error": {"code", "message", "target", "details"}}``, Fabric's ``{"errorCode", "message",
-    "requestId", "relatedResource", "moreDetails"}``, or a bare ``{"code", "message"}`` /
+    "requestId", "relatedResource", "moreDetails"}``, Entra ID's ``{"error", "error_description",
+    "trace_id"}``, or a bare ``{"code", "message"}`` /
     ``{"Message"}`` as some gateways send."""
     fields = dict.fromkeys(('code', 'message', 'target', 'details', 'request_id'))
     if not isinstance(body, dict):
@@ -201,6 +202,10 @@ def parse_error_body(body):
         error = body['error']
         fields.update(code=error.get('code'), message=error.get('message'), target=error.get('target'),
                       details=error.get('details') or None)
+    elif isinstance(body.get('error'), str):  # OAuth 2.0 (Entra ID's token endpoint): error + error_description
+        description = (body.get('error_description') or '').strip()
+        fields.update(code=body['error'], message=description.splitlines()[0] if description else None,
+                      request_id=body.get('trace_id'))
     elif 'errorCode' in body:
         fields.update(code=body.get('errorCode'), message=body.get('message'), target=body.get('relatedResource'),
                       details=body.get('moreDetails') or None, request_id=body.get('requestId'))

@@ -91,15 +91,16 @@ def backoff_delay(attempt, base=1.0, cap=30.0, rand=random.random):
     return step / 2 + rand() * step / 2
 
 
-def retry_reason(method, response):
-    """Why an error answer is worth sending again, or None when it is final."""
+def retry_reason(repeatable, response):
+    """Why an error answer is worth sending again, or None when it is final.  ``repeatable``: the
+    request may be sent twice without harm (an idempotent method, or a request without side effects)."""
     status = response.status_code
     if status not in TRANSIENT_STATUSES and status not in NOT_ACTED:
         return None
     codes = NOT_ACTED.get(status, False)
     if codes is None or (codes and parse_error_body(json_or_none(response))['code'] in codes):
         return 'HTTP %s' % status
-    if method in IDEMPOTENT_METHODS and status in TRANSIENT_STATUSES:
+    if repeatable and status in TRANSIENT_STATUSES:
         return 'HTTP %s' % status
     return None
 
@@ -167,10 +168,16 @@ class HttpClient:
         self.correlation_id = str(uuid.uuid4())
         self.requests_sent = 0
 
-    def request(self, method, url, scope=None, json=None, params=None, headers=None, budget=None):
+    def request(self, method, url, scope=None, json=None, params=None, headers=None, budget=None, data=None,
+                repeatable=None):
         """Send one logical request, retried as the rules above allow; return the final 1xx-3xx
-        ``requests`` response or raise ``ApiError`` / ``RetryBudgetExceeded`` / ``AzureDRError``."""
+        ``requests`` response or raise ``ApiError`` / ``RetryBudgetExceeded`` / ``AzureDRError``.
+
+        ``data`` is a form body; ``repeatable=True`` marks a POST without side effects (a token
+        request), which may then be sent again like an idempotent method."""
         method = method.upper()
+        repeatable = method in IDEMPOTENT_METHODS if repeatable is None else repeatable
+        body = dict(json=json, data=data)
         budget = self.retry_budget if budget is None else budget
         started = self.clock()
         attempt = 0
@@ -179,7 +186,7 @@ class HttpClient:
         while True:
             attempt += 1
             remaining = max(1.0, budget - (self.clock() - started))
-            response, failure = self._send_once(method, url, scope, json, params, headers, remaining)
+            response, failure = self._send_once(method, url, scope, body, params, headers, remaining, repeatable)
             if response is not None and response.status_code < 400:
                 return response
 
@@ -191,7 +198,7 @@ class HttpClient:
                 continue
 
             if response is not None:
-                reason = retry_reason(method, response)
+                reason = retry_reason(repeatable, response)
                 if reason is None:
                     raise ApiError.from_response(response, attempts=attempt)
                 last_error = ApiError.from_response(response, attempts=attempt)
@@ -227,7 +234,7 @@ class HttpClient:
             raise AzureDRError('Refusing to send a token to %s: the service pointed to a host that is not one '
                                'of this run\'s endpoints (%s).' % (parts.hostname, ', '.join(sorted(self.token_hosts))))
 
-    def _send_once(self, method, url, scope, json, params, headers, remaining):
+    def _send_once(self, method, url, scope, body, params, headers, remaining, repeatable):
         """One HTTP exchange.  Returns (response, None), or (None, (reason, error)) for a failure that
         may be retried; raises for one that may not."""
         all_headers = {'x-ms-correlation-request-id': self.correlation_id}
@@ -239,8 +246,8 @@ class HttpClient:
         # The read timeout never outlasts the retry budget by much.
         timeout = (self.timeout[0], min(self.timeout[1], max(1.0, remaining)))
         try:
-            response = self.session.request(method, url, json=json, params=params, headers=all_headers,
-                                            timeout=timeout, allow_redirects=False)
+            response = self.session.request(method, url, params=params, headers=all_headers,
+                                            timeout=timeout, allow_redirects=False, **body)
         except requests.exceptions.SSLError as exc:
             raise AzureDRError(
                 'TLS verification failed for %s: %s. The CA bundle is the one requests uses; set '
@@ -253,7 +260,7 @@ class HttpClient:
             # Connection refused or reset, timeouts, a body cut short: worth another try when resending
             # cannot do harm.
             message = 'Could not complete %s %s: %s' % (method, strip_query(url), _first_line(exc))
-            if method in IDEMPOTENT_METHODS or _never_sent(exc):
+            if repeatable or _never_sent(exc):
                 return None, ('connection', AzureDRError(message))
             raise AzureDRError(
                 message + '. The service may have received the request, so it was not sent again; '

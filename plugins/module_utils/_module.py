@@ -133,8 +133,10 @@ class AzureDRModule:
             session = self.session
             endpoints = self.endpoints
             secrets = [self.params.get(name) for name in SECRET_OPTIONS if self.params.get(name)]
+            # Token requests share the session (one TLS connection to each host) but carry no token.
+            token_http = _http.HttpClient(session=session, on_retry=self.warn, timeout=self._timeout)
             tokens = TokenProvider(
-                plan, lambda chosen: build_credential(chosen, endpoints, session),
+                plan, lambda chosen: build_credential(chosen, endpoints, token_http),
                 on_token=self.ansible.no_log_values.add, secrets=secrets)
             self._http = _http.HttpClient(tokens, session=session, on_retry=self.warn, timeout=self._timeout,
                                           token_hosts=endpoints.token_hosts)
@@ -168,9 +170,10 @@ class AzureDRModule:
 
     def outcome_of(self, item, act):
         """One item of a batch module: ``act()``'s result keys, or the error of the item, with ``item``,
-        ``failed`` and ``elapsed`` - the shape of a looped task's results, which the roles report on."""
+        ``failed``, ``started`` (seconds after the module's start) and ``elapsed`` - the shape of a looped
+        task's results, which the roles report on."""
         started = time.monotonic()
-        outcome = {'item': item}
+        outcome = {'item': item, 'started': round(started - self.started, 3)}
         try:
             outcome.update(act())
             outcome['failed'] = False

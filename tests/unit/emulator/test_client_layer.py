@@ -25,7 +25,7 @@ def clients(emu, warnings=None):
               'authority_host': emu.url, 'arm_endpoint': emu.url, 'fabric_endpoint': emu.url}
     endpoints = select_endpoints(params)
     session = new_session()
-    tokens = TokenProvider(resolve_credential(params), lambda plan: build_credential(plan, endpoints, session))
+    tokens = TokenProvider(resolve_credential(params), lambda plan: build_credential(plan, endpoints, HttpClient(session=session)))
     http = HttpClient(tokens, session=session, on_retry=(warnings.append if warnings is not None else None),
                       token_hosts=endpoints.token_hosts)
     return (ArmClient(http, endpoints.arm, endpoints.arm_scope, SUB),

@@ -23,7 +23,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import select_endpoints
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AuthenticationError
-from ansible_collections.azure_dr.recovery.plugins.module_utils._http import new_session
+from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient, new_session
 
 TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
 CLIENT = '11111111-2222-3333-4444-555555555555'
@@ -161,11 +161,11 @@ def recording_identity(monkeypatch):
     return Recorder.calls
 
 
-def test_client_secret_against_a_private_authority_turns_instance_discovery_off(monkeypatch):
+def test_an_ad_fs_client_secret_goes_through_azure_identity_with_instance_discovery_off(monkeypatch):
     calls = recording_identity(monkeypatch)
-    params = params_from(monkeypatch, client_id=CLIENT, secret=SECRET, tenant=TENANT, authority_host='https://127.0.0.1:8443')
-    build_credential(resolve_credential(params), select_endpoints(params), session=None)
-    assert calls == [('ClientSecretCredential', (TENANT, CLIENT, SECRET),
+    params = params_from(monkeypatch, client_id=CLIENT, secret=SECRET, tenant='adfs', authority_host='https://127.0.0.1:8443')
+    build_credential(resolve_credential(params), select_endpoints(params), http=None)
+    assert calls == [('ClientSecretCredential', ('adfs', CLIENT, SECRET),
                       {'authority': 'https://127.0.0.1:8443', 'disable_instance_discovery': True})]
 
 
@@ -176,7 +176,7 @@ def test_cloud_environment_picks_the_authority_and_keeps_discovery(monkeypatch, 
     calls = recording_identity(monkeypatch)
     params = params_from(monkeypatch, {'AZURE_CLOUD_ENVIRONMENT': cloud}, client_id=CLIENT,
                          certificate_path='/sp.pem', tenant=TENANT)
-    build_credential(resolve_credential(params), select_endpoints(params), session=None)
+    build_credential(resolve_credential(params), select_endpoints(params), http=None)
     assert calls == [('CertificateCredential', (TENANT, CLIENT),
                       {'certificate_path': '/sp.pem', 'authority': authority, 'disable_instance_discovery': False})]
 
@@ -194,18 +194,19 @@ def test_endpoints_follow_the_cloud_and_scopes_ignore_overrides(monkeypatch):
 def test_microsoft_authority_host_keeps_instance_discovery(monkeypatch):
     calls = recording_identity(monkeypatch)
     params = params_from(monkeypatch, {'AZURE_AUTHORITY_HOST': 'login.microsoftonline.us'},
-                         client_id=CLIENT, secret=SECRET, tenant=TENANT)
-    build_credential(resolve_credential(params), select_endpoints(params), session=None)
-    assert calls[0][2] == {'authority': 'https://login.microsoftonline.us', 'disable_instance_discovery': False}
+                         client_id=CLIENT, certificate_path='/sp.pem', tenant=TENANT)
+    build_credential(resolve_credential(params), select_endpoints(params), http=None)
+    assert calls[0][2] == {'certificate_path': '/sp.pem', 'authority': 'https://login.microsoftonline.us',
+                           'disable_instance_discovery': False}
 
 
 def test_managed_and_workload_identity_credentials(monkeypatch):
     calls = recording_identity(monkeypatch)
     params = params_from(monkeypatch, auth_source='msi', client_id=CLIENT)
-    build_credential(resolve_credential(params), select_endpoints(params), session=None)
+    build_credential(resolve_credential(params), select_endpoints(params), http=None)
     params = params_from(monkeypatch, auth_source='workload_identity', client_id=CLIENT, tenant=TENANT)
     build_credential(resolve_credential(params, environ={'AZURE_FEDERATED_TOKEN_FILE': '/t'}),
-                     select_endpoints(params), session=None)
+                     select_endpoints(params), http=None)
     assert calls == [
         ('ManagedIdentityCredential', (), {'client_id': CLIENT}),
         ('WorkloadIdentityCredential', (), {'tenant_id': TENANT, 'client_id': CLIENT, 'token_file_path': '/t',
@@ -218,9 +219,73 @@ def test_default_chain_is_workload_then_managed_identity_then_cli(monkeypatch):
     calls = recording_identity(monkeypatch)
     params = params_from(monkeypatch, client_id=CLIENT, tenant=TENANT)
     plan = resolve_credential(params, environ={'AZURE_FEDERATED_TOKEN_FILE': '/t'})
-    build_credential(plan, select_endpoints(params), session=None)
+    build_credential(plan, select_endpoints(params), http=None)
     assert [name for name, _args, _kwargs in calls] == [
         'WorkloadIdentityCredential', 'ManagedIdentityCredential', 'AzureCliCredential', 'ChainedTokenCredential']
+
+
+# --- a service principal with a secret: one POST to the token endpoint, no identity library ---
+
+TOKEN_URL = 'https://login.microsoftonline.us/%s/oauth2/v2.0/token' % TENANT
+ARM_SCOPE = 'https://management.usgovcloudapi.net/.default'
+
+
+def secret_credential(monkeypatch, sleeps=None, warnings=None):
+    params = params_from(monkeypatch, {'AZURE_CLOUD_ENVIRONMENT': 'AzureUSGovernment'},
+                         client_id=CLIENT, secret=SECRET, tenant=TENANT)
+    http = HttpClient(session=new_session(), sleep=(sleeps.append if sleeps is not None else None),
+                      on_retry=(warnings.append if warnings is not None else None))
+    credential = build_credential(resolve_credential(params), select_endpoints(params), http)
+    assert isinstance(credential, _auth.ClientSecretTokenCredential)
+    return credential
+
+
+@responses.activate
+def test_client_secret_is_one_form_post_to_the_clouds_token_endpoint(monkeypatch):
+    token = responses.post(TOKEN_URL, json={'token_type': 'Bearer', 'expires_in': 3599, 'ext_expires_in': 3599,
+                                            'access_token': 'app-token'})
+    before = _auth.time.time()
+    value, expires_on = secret_credential(monkeypatch).get_token(ARM_SCOPE)
+    assert value == 'app-token' and before + 3599 <= expires_on <= _auth.time.time() + 3599
+    assert len(responses.calls) == 1  # no OpenID configuration, no instance discovery
+    form = dict(pair.split('=', 1) for pair in token.calls[0].request.body.split('&'))
+    assert form == {'grant_type': 'client_credentials', 'client_id': CLIENT, 'client_secret': SECRET,
+                    'scope': 'https%3A%2F%2Fmanagement.usgovcloudapi.net%2F.default'}
+    assert 'Authorization' not in token.calls[0].request.headers
+
+
+@responses.activate
+def test_a_throttled_or_failing_token_endpoint_is_retried_after_what_it_asks(monkeypatch):
+    responses.post(TOKEN_URL, status=429, headers={'Retry-After': '7'}, json={'error': 'temporarily_unavailable'})
+    responses.post(TOKEN_URL, status=503, headers={'Retry-After': '2'})
+    responses.post(TOKEN_URL, json={'access_token': 'app-token', 'expires_in': '3599'})
+    sleeps, warnings = [], []
+    value, _expires_on = secret_credential(monkeypatch, sleeps, warnings).get_token(ARM_SCOPE)
+    assert value == 'app-token' and sleeps == [7.0, 2.0] and len(warnings) == 2
+    assert not any(SECRET in warning for warning in warnings)
+
+
+@responses.activate
+def test_a_refused_secret_names_the_entra_error_and_never_the_secret(monkeypatch):
+    responses.post(TOKEN_URL, status=401, json={
+        'error': 'invalid_client', 'error_codes': [7000215], 'trace_id': 'trace-1',
+        'error_description': 'AADSTS7000215: Invalid client secret provided.\r\nTrace ID: trace-1\r\nTimestamp: x'})
+    tokens = TokenProvider(_auth.CredentialPlan('client_secret', 'service principal %s (client secret)' % CLIENT),
+                           lambda plan: secret_credential(monkeypatch), secrets=[SECRET])
+    with pytest.raises(AuthenticationError) as caught:
+        tokens.token(ARM_SCOPE)
+    message = caught.value.message
+    assert 'HTTP 401 invalid_client: AADSTS7000215: Invalid client secret provided.' in message
+    assert 'service principal %s' % CLIENT in message and 'trace-1' in message
+    assert 'Timestamp' not in message and SECRET not in message
+    assert len(responses.calls) == 1  # a refusal is final
+
+
+@responses.activate
+def test_a_token_endpoint_answering_without_a_token_is_a_clear_error(monkeypatch):
+    responses.post(TOKEN_URL, body='<html>proxy login</html>', content_type='text/html')
+    with pytest.raises(AuthenticationError, match='without an access_token: is authority_host right'):
+        secret_credential(monkeypatch).get_token(ARM_SCOPE)
 
 
 # --- user + password through msal, with the emulator-style authority on a port ---
@@ -243,7 +308,7 @@ def test_user_password_through_msal_keeps_the_authority_port_for_user_realm_disc
                            json={'access_token': 'user-token', 'expires_in': 3599, 'token_type': 'Bearer'})
     params = params_from(monkeypatch, {'AZURE_AD_USER': 'dr@contoso.com', 'AZURE_PASSWORD': SECRET},
                          authority_host=AUTHORITY)
-    credential = build_credential(resolve_credential(params), select_endpoints(params), new_session())
+    credential = build_credential(resolve_credential(params), select_endpoints(params), HttpClient(session=new_session()))
     value, expires_on = credential.get_token('https://management.azure.com/.default')
     assert value == 'user-token' and expires_on > 0
     assert realm.call_count == 1 and token.call_count == 1
@@ -343,7 +408,7 @@ def test_chain_failure_says_which_options_to_set(clock):
         tokens.token('arm')
 
 
-def test_access_token_path_imports_neither_azure_identity_nor_msal():
+def test_access_token_and_client_secret_paths_import_neither_azure_identity_nor_msal():
     root = os.path.abspath(os.path.join(os.path.dirname(_auth.__file__), '..', '..', '..', '..', '..'))
     code = textwrap.dedent('''
         import sys
@@ -353,6 +418,20 @@ def test_access_token_path_imports_neither_azure_identity_nor_msal():
         tokens = _auth.TokenProvider(plan, lambda chosen: _auth.build_credential(chosen, _clouds.select_endpoints(params), None))
         assert tokens.token('https://management.azure.com/.default') == 'given-token'
         assert not tokens.can_refresh
+        class Answer:
+            status_code = 200
+
+            def json(self):
+                return {'access_token': 'app-token', 'expires_in': 3599}
+
+        class Http:
+            def request(self, method, url, **kwargs):
+                return Answer()
+
+        params = {'client_id': 'c', 'secret': 's', 'tenant': 't', 'auth_source': 'auto'}
+        plan = _auth.resolve_credential(params, environ={})
+        tokens = _auth.TokenProvider(plan, lambda chosen: _auth.build_credential(chosen, _clouds.select_endpoints(params), Http()))
+        assert tokens.token('https://management.azure.com/.default') == 'app-token'
         loaded = sorted(name for name in sys.modules if name.split('.')[0] in ('azure', 'msal'))
         print(loaded)
     ''')
