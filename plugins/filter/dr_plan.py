@@ -135,7 +135,9 @@ def _error_of(result):
 def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=False, items=None, error=None):
     """One report row per item of a looped (or async_status-looped) task: what was done, when,
     for how long, the final state and the error.  ``results`` is the registered ``results`` list;
-    each result's ``item`` (or ``item.item`` for async_status) describes the target.  When there are
+    each result's ``item`` (or ``item.item`` for async_status) describes the target.  A result's ``started``
+    (a batch module's seconds since its start) places it; otherwise items follow one another with
+    ``sequential``, or all start at ``start_offset``.  When there are
     no results but an ``error`` (the whole task failed), every one of ``items`` gets an error row."""
     if not results and error:
         results = [{'item': item, 'failed': True, 'msg': error} for item in items or []]
@@ -166,6 +168,8 @@ def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=Fa
         else:
             action = 'none'
         duration = round(float(result.get('elapsed') or 0.0), 3)
+        if result.get('started') is not None:  # a batch module says when each item began
+            offset = float(start_offset) + float(result['started'])
         rows.append({'kind': kind, 'name': name, 'action': action, 'changed': changed and not failed,
                      'start_offset': round(offset, 3), 'end_offset': round(offset + duration, 3), 'duration': duration,
                      'final_state': final_state, 'error': _error_of(result)})
@@ -176,17 +180,18 @@ def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=Fa
 
 def dr_match_workspaces(requested, listing, default_admin_principal=None):
     """Each requested workspace ({id} or {name}, optional new_name, admin_principal) matched against one
-    listing of every workspace: {id, name, state, type, new_name, admin_principal, problem}.  A name
-    matches a deleted workspace first, else the active one a previous run restored (under that name
-    or new_name); none, or several, is a problem."""
-    listing = listing or []
+    listing of every workspace: {id, name, state, type, new_name, admin_principal, problem, restore}.  A
+    name matches a deleted workspace first, else the active one a previous run restored (under that name
+    or new_name); none, or several, is a problem.  ``restore``: a restore request may be needed (deleted,
+    or not listed).  With ``listing`` None (not read: every workspace is given by id), the state is
+    unknown and left to the restore, which reads each workspace anyway."""
+    if listing is None:
+        return [_unlisted_match(request or {}, default_admin_principal) for request in requested or []]
     matched = []
     for request in requested or []:
         request = request or {}
         new_name = request.get('new_name')
-        principal = request.get('admin_principal') or default_admin_principal or None
-        if principal and 'type' not in principal:
-            principal = dict(principal, type='User')
+        principal = _admin_principal(request, default_admin_principal)
         row = {'id': request.get('id'), 'name': request.get('name') or request.get('id'), 'state': None, 'type': None,
                'new_name': new_name, 'admin_principal': principal, 'problem': None}
         if request.get('id'):
@@ -209,8 +214,25 @@ def dr_match_workspaces(requested, listing, default_admin_principal=None):
         else:
             row['problem'] = 'several workspaces match: %s; give id instead' % ', '.join(
                 '%s (%s, %s)' % (w.get('id'), w.get('type'), w.get('state')) for w in found)
+        row['restore'] = row['problem'] is None and str(row['state']).lower() == 'deleted'
         matched.append(row)
     return matched
+
+
+def _admin_principal(request, default_admin_principal):
+    principal = request.get('admin_principal') or default_admin_principal or None
+    if principal and 'type' not in principal:
+        principal = dict(principal, type='User')
+    return principal
+
+
+def _unlisted_match(request, default_admin_principal):
+    row = {'id': request.get('id'), 'name': request.get('name') or request.get('id'), 'state': None, 'type': None,
+           'new_name': request.get('new_name'), 'admin_principal': _admin_principal(request, default_admin_principal),
+           'problem': None, 'restore': bool(request.get('id'))}
+    if not request.get('id'):
+        row['problem'] = 'a workspace given by name needs a listing of the workspaces to be found'
+    return row
 
 
 def dr_match_row(match, kind='workspace'):

@@ -64,11 +64,18 @@ def state_of(workspace):
     return {'state': workspace.get('state'), 'name': workspace.get('name')}
 
 
-def restore(workspaces, workspace_id=None, workspace_name=None, new_name=None, admin_principal=None,
-            wait_timeout=600, check_mode=False, warn=None):
-    """Read, decide, restore unless in check mode, wait, read again: the outcome of one workspace as
-    module result keys (changed, workspace, diff).  A workspace that cannot be restored raises
-    ``AzureDRError`` whose ``result`` holds the keys known so far."""
+class PendingRestore:
+    """A deleted workspace that ``decide`` found to need a restore request."""
+
+    def __init__(self, workspace, diff):
+        self.workspace = workspace
+        self.diff = diff
+
+
+def decide(workspaces, workspace_id=None, workspace_name=None, new_name=None, check_mode=False, warn=None):
+    """Read and decide.  Returns the outcome (module result keys: changed, workspace, diff) when no
+    request is to be sent (already active, or check mode), else a ``PendingRestore``.  A workspace that
+    cannot be restored raises ``AzureDRError`` whose ``result`` holds the keys known so far."""
     warn = warn or (lambda message: None)
     # Read: by name, one listing of the deleted workspaces is also the read; by id, one get.
     if workspace_name:
@@ -79,7 +86,6 @@ def restore(workspaces, workspace_id=None, workspace_name=None, new_name=None, a
             raise AzureDRError('Workspace %s does not exist, or has passed its retention period (%s).'
                                % (workspace_id, RETENTION_NOTE), result={'changed': False})
 
-    # Decide.
     before = state_of(workspace)
     if not is_deleted(workspace):
         if new_name and not same(new_name, workspace.get('name')):
@@ -92,21 +98,43 @@ def restore(workspaces, workspace_id=None, workspace_name=None, new_name=None, a
     diff = {'before': before, 'after': {'state': 'Active', 'name': new_name or workspace.get('name')}}
     if check_mode:
         return {'changed': True, 'workspace': workspace, 'diff': diff}
+    return PendingRestore(workspace, diff)
 
-    # Act, wait, read again.
+
+def send_restore(workspaces, pending, new_name=None, admin_principal=None, warn=None):
+    """The restore request (429 answers waited out by the HTTP client).  Returns its response, or None
+    when someone else restored the workspace between our read and our request."""
+    warn = warn or (lambda message: None)
+    workspace = pending.workspace
     try:
-        response = workspaces.restore(workspace['id'], restore_body(new_name, admin_principal))
-        workspaces.fabric.wait(response, timeout=wait_timeout)
+        return workspaces.restore(workspace['id'], restore_body(new_name, admin_principal))
     except ApiError as error:
         # Restored by someone else between our read and our request: converge instead of failing.
         if error.code != 'InvalidRestoreWorkspaceRequest' or is_deleted(workspaces.get(workspace['id']) or workspace):
             raise
         warn('Workspace %s became active while this task ran; no restore was needed.' % workspace['id'])
-    restored = workspaces.get(workspace['id'])
+        return None
+
+
+def finish_restore(workspaces, pending, response, wait_timeout=600):
+    """Wait for an accepted restore to end and read the workspace again: the outcome."""
+    if response is not None:
+        workspaces.fabric.wait(response, timeout=wait_timeout)
+    restored = workspaces.get(pending.workspace['id'])
     if restored is None or is_deleted(restored):
         raise AzureDRError('The restore of workspace %s was accepted, but the workspace is %s.'
-                           % (workspace['id'], (restored or {}).get('state', 'gone')), result={'changed': True})
-    return {'changed': True, 'workspace': restored, 'diff': diff}
+                           % (pending.workspace['id'], (restored or {}).get('state', 'gone')), result={'changed': True})
+    return {'changed': True, 'workspace': restored, 'diff': pending.diff}
+
+
+def restore(workspaces, workspace_id=None, workspace_name=None, new_name=None, admin_principal=None,
+            wait_timeout=600, check_mode=False, warn=None):
+    """Read, decide, restore unless in check mode, wait, read again: the outcome of one workspace."""
+    decided = decide(workspaces, workspace_id, workspace_name, new_name, check_mode, warn)
+    if not isinstance(decided, PendingRestore):
+        return decided
+    response = send_restore(workspaces, decided, new_name, admin_principal, warn)
+    return finish_restore(workspaces, decided, response, wait_timeout)
 
 
 def find_by_name(workspaces, name, new_name):

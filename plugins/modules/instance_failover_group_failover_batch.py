@@ -101,6 +101,9 @@ results:
     failover_group:
       description: The group as the API returns it for its location, after the failover.
       type: dict
+    started:
+      description: Seconds after the start of the task when the work on this group began.
+      type: float
     elapsed:
       description: Seconds this group took.
       type: float

@@ -87,6 +87,14 @@ def test_matching_by_id_and_name_with_a_default_admin():
     assert matched[2]['id'] == '4' and matched[2]['state'] == 'Active' and matched[2]['problem'] is None
     assert matched[3]['problem'] == 'a personal workspace needs new_name to be restored'
     assert 'retention period' in matched[4]['problem']
+    assert [row['restore'] for row in matched] == [True, False, False, False, False]
+
+
+def test_workspaces_given_by_id_need_no_listing():
+    matched = dr_match_workspaces([{'id': '1', 'new_name': 'N'}, {'name': 'Finance'}], None, {'id': 'admin'})
+    assert matched[0] == {'id': '1', 'name': '1', 'state': None, 'type': None, 'new_name': 'N',
+                          'admin_principal': {'id': 'admin', 'type': 'User'}, 'problem': None, 'restore': True}
+    assert 'needs a listing' in matched[1]['problem'] and matched[1]['restore'] is False
 
 
 def test_outcomes_of_a_loop_and_of_async_status():
@@ -104,6 +112,10 @@ def test_outcomes_of_a_loop_and_of_async_status():
                             {'item': {'name': 'W2'}, 'changed': False, 'elapsed': 0.5, 'workspace': {'state': 'Active'}}],
                            'workspace', check_mode=True, sequential=True)
     assert [(r['action'], r['start_offset']) for r in restores] == [('would restore', 0.0), ('none', 1.0)]
+    batch = dr_outcomes([{'item': {'workspace_id': 'a'}, 'changed': True, 'started': 0.25, 'elapsed': 6.5},
+                         {'item': {'workspace_id': 'b'}, 'changed': True, 'started': 0.3, 'elapsed': 0.5}],
+                        'workspace', start_offset=10.0, sequential=True, items=[{'name': 'A'}, {'name': 'B'}])
+    assert [(r['name'], r['start_offset'], r['end_offset']) for r in batch] == [('A', 10.25, 16.75), ('B', 10.3, 10.8)]
 
 
 def test_preflight_problems():

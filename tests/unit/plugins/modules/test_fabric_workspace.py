@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 import responses
@@ -261,3 +262,42 @@ def test_a_batch_checks_every_item_before_any_request(run_module):
         "workspaces[0].workspace_id must be a UUID such as 00000000-1111-2222-3333-444444444444, got 'nope'",
         "workspaces[1].admin_principal.id must be a UUID such as 00000000-1111-2222-3333-444444444444, got 'bad'",
         'workspaces[2]: workspace %s is already listed at workspaces[1]' % WORKSPACE_ID.upper()]
+
+
+@responses.activate
+def test_a_batch_reads_side_by_side_and_sends_one_restore_at_a_time(run_module):
+    ids = ['%08d-1111-4222-8333-444444444444' % number for number in range(6)]
+    reads_together = threading.Barrier(3, timeout=5)  # broken (the test fails) unless 3 first reads overlap
+    lock, in_flight, most = threading.Lock(), [0], [0]
+    first_read = set()
+
+    def read(request):
+        workspace_id = request.url.rsplit('/', 1)[1]
+        if workspace_id not in first_read and len(first_read) < 3:
+            first_read.add(workspace_id)
+            reads_together.wait()
+            return 200, {}, json.dumps(dict(DELETED, id=workspace_id))
+        first_read.add(workspace_id)
+        state = 'Active' if workspace_id in restored else 'Deleted'
+        return 200, {}, json.dumps(dict(DELETED, id=workspace_id, state=state))
+
+    restored = set()
+
+    def restore(request):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        threading.Event().wait(0.02)  # long enough for an overlapping request to show
+        restored.add(request.url.rsplit('/', 2)[1])
+        with lock:
+            in_flight[0] -= 1
+        return 200, {}, ''
+
+    for workspace_id in ids:
+        responses.add_callback(responses.GET, ADMIN + '/' + workspace_id, callback=read)
+        responses.add_callback(responses.POST, ADMIN + '/' + workspace_id + '/restore', callback=restore)
+    result, _out = run_module(batch_module.main, dict(BATCH_ARGS, workspaces=[{'workspace_id': i} for i in ids]))
+    assert result['changed'] is True and 'failed' not in result, result.get('msg')
+    assert [r['workspace']['state'] for r in result['results']] == ['Active'] * 6
+    assert most[0] == 1 and len(posts()) == 6
+    assert all(0 <= r['started'] <= result['elapsed'] for r in result['results'])
