@@ -708,7 +708,7 @@ class Bench:
         self.add_row('4', 'same: 429 answers', fmt(answers, '', 0), 'whole command %s' % fmt(playbook), 'info')
         self.add_row('4', 'same: restore module processes / their wall', '%d' % samples[0]['module_runs'], fmt(per_module),
                      'info')
-        self.add_row('4', 'same: role start to first restore sent (listing, module start)',
+        self.add_row('4', 'same: role start to first restore sent (module start, reads; by id: no listing)',
                      fmt(stats([sample['first_restore_after_role_start'] for sample in samples])), '-', 'info')
 
     def restore_run(self, workspaces):

@@ -14,7 +14,6 @@ made, allow a non-idempotent POST to be sent again.
 from __future__ import annotations
 
 import datetime
-import email.utils
 import random
 import time
 import traceback
@@ -73,6 +72,8 @@ def parse_retry_after(value, now=None):
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils  # only for the rare HTTP-date form; every module run would otherwise pay the import
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
