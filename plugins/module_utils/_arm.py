@@ -12,7 +12,6 @@ from urllib.parse import quote
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._http import json_body
-from ansible_collections.azure_dr.recovery.plugins.module_utils._lro import Operation, Poller
 
 NOT_FOUND_CODES = frozenset(('ResourceNotFound', 'NotFound', 'ParentResourceNotFound', 'ResourceGroupNotFound'))
 
@@ -63,6 +62,9 @@ class ArmClient:
     def wait(self, response, timeout):
         """Follow the operation a POST/PUT answer started (if any) to its end; returns the last
         response, or the given one when it was already final."""
+        # A run with nothing to do never waits: it does not pay for the polling code.
+        from ansible_collections.azure_dr.recovery.plugins.module_utils._lro import Operation, Poller
+
         operation = Operation.from_arm_response(response)
         if operation is None:
             return response

@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._http import json_body
-from ansible_collections.azure_dr.recovery.plugins.module_utils._lro import Operation, Poller
 
 NOT_FOUND_CODES = frozenset(('EntityNotFound', 'WorkspaceNotFound', 'ItemNotFound', 'NotFound'))
 
@@ -67,6 +66,9 @@ class FabricClient:
 
     def wait(self, response, timeout):
         """Follow a 202 answer's operation to its end; returns the last response."""
+        # A run with nothing to do never waits: it does not pay for the polling code.
+        from ansible_collections.azure_dr.recovery.plugins.module_utils._lro import Operation, Poller
+
         operation = Operation.from_fabric_response(response, self.base_url)
         if operation is None:
             return response

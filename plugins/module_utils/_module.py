@@ -24,7 +24,6 @@ from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
-from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import ArmClient
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
     TokenProvider,
     auth_argument_spec,
@@ -39,7 +38,6 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import (
     select_endpoints,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError, redact
-from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import FabricClient
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     Validator,
     cloud_environment_problem,
@@ -142,10 +140,15 @@ class AzureDRModule:
                                           token_hosts=endpoints.token_hosts)
         return self._http
 
+    # Each module imports only the client of its own API.
     def arm_client(self):
+        from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import ArmClient
+
         return ArmClient(self.http, self.endpoints.arm, self.endpoints.arm_scope, self.params['subscription_id'])
 
     def fabric_client(self):
+        from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import FabricClient
+
         return FabricClient(self.http, self.endpoints.fabric, self.endpoints.fabric_scope)
 
     # --- output ---

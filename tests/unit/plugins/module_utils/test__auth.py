@@ -13,7 +13,7 @@ import pytest
 import responses
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils import _auth
+from ansible_collections.azure_dr.recovery.plugins.module_utils import _auth, _identity_libraries
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
     AZURE_CLI_CLIENT_ID,
     TokenProvider,
@@ -324,10 +324,10 @@ def test_port_preserving_client_only_rewrites_user_realm_urls():
 
         post = get
 
-    client = _auth._PortPreservingHttpClient(Session(), 'https://127.0.0.1:8443')
+    client = _identity_libraries.PortPreservingHttpClient(Session(), 'https://127.0.0.1:8443')
     client.get('https://127.0.0.1/common/userrealm/u@x?api-version=1.0')
     client.post('https://127.0.0.1:8443/t/oauth2/v2.0/token')
-    _auth._PortPreservingHttpClient(Session(), 'https://login.microsoftonline.com').get(
+    _identity_libraries.PortPreservingHttpClient(Session(), 'https://login.microsoftonline.com').get(
         'https://login.microsoftonline.com/common/userrealm/u@x')
     assert sent == ['https://127.0.0.1:8443/common/userrealm/u@x?api-version=1.0',
                     'https://127.0.0.1:8443/t/oauth2/v2.0/token',
@@ -432,7 +432,8 @@ def test_access_token_and_client_secret_paths_import_neither_azure_identity_nor_
         plan = _auth.resolve_credential(params, environ={})
         tokens = _auth.TokenProvider(plan, lambda chosen: _auth.build_credential(chosen, _clouds.select_endpoints(params), Http()))
         assert tokens.token('https://management.azure.com/.default') == 'app-token'
-        loaded = sorted(name for name in sys.modules if name.split('.')[0] in ('azure', 'msal'))
+        loaded = sorted(name for name in sys.modules
+                        if name.split('.')[0] in ('azure', 'msal') or name.endswith('._identity_libraries'))
         print(loaded)
     ''')
     env = dict(os.environ, PYTHONPATH=root)
