@@ -188,7 +188,9 @@ def main():
         restore_turn = threading.Lock()
 
         def one(item):
-            warn = lambda message: module.warn('%s: %s' % (item['workspace_id'], message))  # noqa: E731
+            def warn(message):
+                module.warn('%s: %s' % (item['workspace_id'], message))
+
             decided = decide(workspaces, workspace_id=item['workspace_id'], new_name=item['new_name'],
                              check_mode=module.check_mode, warn=warn)
             if isinstance(decided, PendingRestore):
