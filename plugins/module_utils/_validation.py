@@ -64,6 +64,24 @@ def name_problem(value, option, max_length=MAX_NAME_LENGTH):
     return None
 
 
+def positive_problem(value, option, what='a positive number of seconds'):
+    """A count of seconds (or of anything) that must be above zero."""
+    if value is not None and value <= 0:
+        return '%s must be %s, got %d' % (option, what, value)
+    return None
+
+
+def repeated_problems(items, option, key, describe):
+    """One problem per entry of the list option ``option`` whose ``key`` an earlier entry has: a batch
+    would act on it twice, from two threads at once."""
+    problems, seen = [], {}
+    for index, item in enumerate(items):
+        first = seen.setdefault(key(item), index)
+        if first != index:
+            problems.append('%s[%d]: %s is already listed at %s[%d]' % (option, index, describe(item), option, first))
+    return problems
+
+
 def is_loopback_host(host):
     if not host:
         return False
@@ -184,6 +202,11 @@ class Validator:
     def add(self, problem):
         if problem:
             self.problems.append(problem)
+        return self
+
+    def extend(self, problems):
+        for problem in problems:
+            self.add(problem)
         return self
 
     def check(self):

@@ -89,7 +89,7 @@ workspaces:
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import WORKSPACE_TYPES, AdminWorkspaces
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
-from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, uuid_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, positive_problem, uuid_problem
 
 
 def main():
@@ -108,8 +108,7 @@ def main():
         validator.add(uuid_problem(params['workspace_id'], 'workspace_id'))
         validator.add(uuid_problem(params['capacity_id'], 'capacity_id'))
         validator.add(name_problem(params['name'], 'name'))
-        if params['rate_limit_timeout'] <= 0:
-            validator.add('rate_limit_timeout must be a positive number of seconds, got %d' % params['rate_limit_timeout'])
+        validator.add(positive_problem(params['rate_limit_timeout'], 'rate_limit_timeout'))
         validator.check()
 
         module.http.retry_budget = params['rate_limit_timeout']

@@ -137,7 +137,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspac
     restore,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
-from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, uuid_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, positive_problem, uuid_problem
 
 
 def main():
@@ -168,8 +168,7 @@ def run(module):
     principal = params['admin_principal'] if isinstance(params['admin_principal'], dict) else {}  # else reported
     validator.add(uuid_problem(principal.get('id'), 'admin_principal.id'))
     for option in ('rate_limit_timeout', 'wait_timeout'):
-        if params[option] <= 0:
-            validator.add('%s must be a positive number of seconds, got %d' % (option, params[option]))
+        validator.add(positive_problem(params[option], option))
     validator.check()
 
     module.http.retry_budget = params['rate_limit_timeout']

@@ -142,7 +142,12 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspac
     send_restore,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
-from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, uuid_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
+    name_problem,
+    positive_problem,
+    repeated_problems,
+    uuid_problem,
+)
 
 # Workspaces read (and, once restored, read again) side by side: reads are limited per hour, not per minute.
 PARALLEL_READS = 8
@@ -165,19 +170,15 @@ def main():
     with module.reporting_errors(changed=False):
         params = module.params
         validator = module.validator()
-        seen = {}
         for index, item in enumerate(params['workspaces']):
             where = 'workspaces[%d]' % index
             validator.add(uuid_problem(item['workspace_id'], where + '.workspace_id'))
             validator.add(name_problem(item['new_name'], where + '.new_name'))
             validator.add(uuid_problem((item['admin_principal'] or {}).get('id'), where + '.admin_principal.id'))
-            key = str(item['workspace_id']).lower()
-            if key in seen:
-                validator.add('%s: workspace %s is already listed at workspaces[%d]' % (where, item['workspace_id'], seen[key]))
-            seen.setdefault(key, index)
+        validator.extend(repeated_problems(params['workspaces'], 'workspaces', lambda item: str(item['workspace_id']).lower(),
+                                           lambda item: 'workspace %s' % item['workspace_id']))
         for option in ('rate_limit_timeout', 'wait_timeout'):
-            if params[option] <= 0:
-                validator.add('%s must be a positive number of seconds, got %d' % (option, params[option]))
+            validator.add(positive_problem(params[option], option))
         validator.check()
 
         module.http.retry_budget = params['rate_limit_timeout']

@@ -183,7 +183,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups
     make_primary,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
-from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, resource_group_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, positive_problem, resource_group_problem
 
 
 def main():
@@ -202,8 +202,7 @@ def main():
         validator.add(resource_group_problem(params['resource_group']))
         validator.add(location_problem(params['location']))
         validator.add(name_problem(params['name'], 'name', max_length=63))
-        if params['wait_timeout'] <= 0:
-            validator.add('wait_timeout must be a positive number of seconds, got %d' % params['wait_timeout'])
+        validator.add(positive_problem(params['wait_timeout'], 'wait_timeout'))
         validator.check()
 
         groups = InstanceFailoverGroups(module.arm_client(), params['resource_group'])

@@ -121,7 +121,12 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups
     make_primary,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
-from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, resource_group_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
+    name_problem,
+    positive_problem,
+    repeated_problems,
+    resource_group_problem,
+)
 
 
 def main():
@@ -140,20 +145,16 @@ def main():
     with module.reporting_errors(changed=False):
         params = module.params
         validator = module.validator()
-        seen = {}
         for index, group in enumerate(params['groups']):
             where = 'groups[%d]' % index
             validator.add(resource_group_problem(group['resource_group'], where + '.resource_group'))
             validator.add(location_problem(group['location'], where + '.location'))
             validator.add(name_problem(group['name'], where + '.name', max_length=63))
-            # A group listed twice would be failed over by two threads at once.
-            key = (str(group['resource_group']).lower(), str(group['name']).lower())
-            if key in seen:
-                validator.add('%s: failover group %s is already listed at groups[%d]' % (where, group['name'], seen[key]))
-            seen.setdefault(key, index)
-        for option in ('wait_timeout', 'max_concurrency'):
-            if params[option] <= 0:
-                validator.add('%s must be a positive number, got %d' % (option, params[option]))
+        validator.extend(repeated_problems(
+            params['groups'], 'groups', lambda group: (str(group['resource_group']).lower(), str(group['name']).lower()),
+            lambda group: 'failover group %s' % group['name']))
+        validator.add(positive_problem(params['wait_timeout'], 'wait_timeout'))
+        validator.add(positive_problem(params['max_concurrency'], 'max_concurrency', 'a positive number'))
         validator.check()
 
         arm = module.arm_client()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils import _validation
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import InputError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     Validator,
@@ -104,3 +105,16 @@ def test_text_that_ansible_turns_into_a_mapping_is_fine_and_other_text_is_named(
     assert raw_type_problems(SPEC, {'name': 12, 'principal': 'id=abc'}) == []
     assert raw_type_problems(SPEC, {'principal': '{"id": "abc"}'}) == []
     assert raw_type_problems(SPEC, {'principal': 'not-a-mapping'}) == ["principal must be a mapping, got 'not-a-mapping'"]
+
+
+def test_positive_and_repeated_problems():
+    assert _validation.positive_problem(0, 'wait_timeout') == 'wait_timeout must be a positive number of seconds, got 0'
+    assert _validation.positive_problem(-3, 'max_concurrency', 'a positive number') == \
+        'max_concurrency must be a positive number, got -3'
+    assert _validation.positive_problem(1, 'wait_timeout') is None
+    items = [{'id': 'A'}, {'id': 'b'}, {'id': 'a'}, {'id': 'B'}, {'id': 'a'}]
+    assert _validation.repeated_problems(items, 'workspaces', lambda item: item['id'].lower(),
+                                         lambda item: 'workspace %s' % item['id']) == [
+        'workspaces[2]: workspace a is already listed at workspaces[0]',
+        'workspaces[3]: workspace B is already listed at workspaces[1]',
+        'workspaces[4]: workspace a is already listed at workspaces[0]']
