@@ -86,15 +86,17 @@ options:
       - A host that is not one of Microsoft's turns instance discovery off, so a proxy or an emulator works.
     type: str
 notes:
-  - TLS certificates are always verified, against the CA bundle C(requests) uses (E(REQUESTS_CA_BUNDLE)).
+  - TLS certificates are always verified, against E(REQUESTS_CA_BUNDLE) (or E(CURL_CA_BUNDLE)), else certifi's bundle,
+    as C(requests) chooses.
+  - A proxy is taken from E(HTTPS_PROXY) (or E(ALL_PROXY)) unless E(NO_PROXY) lists the host; it must be an C(http://)
+    proxy, with its credentials, if any, in the URL.
   - An endpoint over plain C(http) is refused unless its host is a loopback address.
   - One HTTP answer is awaited at most 120 seconds, or E(AZURE_DR_HTTP_TIMEOUT) seconds (1 to 3600); a request that
     timed out is sent again only when that cannot do harm (a read, or a request that never left).
   - Secrets and tokens never appear in results, warnings or errors.
 requirements:
   - python >= 3.9
-  - requests
-  - msal (for O(ad_user) + O(password))
+  - msal and requests (for O(ad_user) + O(password))
   - azure-identity (for a certificate, managed identity, workload identity and Azure CLI sign-in; a secret needs neither it nor msal)
 '''
 

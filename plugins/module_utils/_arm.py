@@ -16,6 +16,11 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._http import jso
 NOT_FOUND_CODES = frozenset(('ResourceNotFound', 'NotFound', 'ParentResourceNotFound', 'ResourceGroupNotFound'))
 
 
+def arm_client(module):
+    """The ARM client of a module run (an ``_module.AzureDRModule``)."""
+    return ArmClient(module.http, module.endpoints.arm, module.endpoints.arm_scope, module.params['subscription_id'])
+
+
 class ArmClient:
     def __init__(self, http, base_url, scope, subscription_id):
         self.http = http

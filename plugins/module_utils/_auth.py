@@ -245,8 +245,8 @@ class ClientSecretTokenCredential:
 
 
 def build_credential(plan, endpoints, http):
-    """The credential object for a plan.  ``http`` is an ``_http.HttpClient`` on the run's session,
-    without a token provider: token requests go through it (msal gets its session)."""
+    """The credential object for a plan.  ``http`` is an ``_http.HttpClient`` on the run's transport,
+    without a token provider: our own token requests go through it."""
     if plan.kind == 'access_token':
         return StaticTokenCredential(plan.settings['token'])
     if plan.kind == 'client_secret' and plan.settings['tenant'].lower() != 'adfs':
@@ -254,7 +254,7 @@ def build_credential(plan, endpoints, http):
     # Only the identities that need azure-identity or msal pay for their adapters and imports.
     from ansible_collections.azure_dr.recovery.plugins.module_utils._identity_libraries import library_credential
 
-    return library_credential(plan, endpoints, http)
+    return library_credential(plan, endpoints)
 
 
 class TokenProvider:

@@ -15,6 +15,11 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._http import jso
 NOT_FOUND_CODES = frozenset(('EntityNotFound', 'WorkspaceNotFound', 'ItemNotFound', 'NotFound'))
 
 
+def fabric_client(module):
+    """The Fabric client of a module run (an ``_module.AzureDRModule``)."""
+    return FabricClient(module.http, module.endpoints.fabric, module.endpoints.fabric_scope)
+
+
 class FabricClient:
     def __init__(self, http, base_url, scope):
         self.http = http

@@ -2,9 +2,9 @@
 # Copyright: contributors to the azure_dr.recovery collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""HTTP for every API the collection calls: one ``requests`` session per module run, bearer tokens,
-retries with exponential backoff and jitter, ``Retry-After`` honoured exactly, a time budget, and
-errors turned into ``ApiError``.
+"""HTTP for every API the collection calls: one transport (``_transport``) per module run, bearer
+tokens, retries with exponential backoff and jitter, ``Retry-After`` honoured exactly, a time budget,
+and errors turned into ``ApiError``.
 
 The retry engine knows nothing of ARM or Fabric beyond the table of answers with which a service
 says it did *not* act on a request (``NOT_ACTED``): only those, and connections that were never
@@ -16,19 +16,8 @@ from __future__ import annotations
 import datetime
 import random
 import time
-import traceback
 import uuid
 from urllib.parse import urlsplit
-
-try:
-    import requests
-    from urllib3.exceptions import NewConnectionError
-except ImportError:  # pragma: no cover - reported by the module through missing_required_lib
-    requests = None
-    NewConnectionError = None
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-else:
-    REQUESTS_IMPORT_ERROR = None
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     ApiError,
@@ -37,6 +26,11 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     json_or_none,
     parse_error_body,
     strip_query,
+)
+from ansible_collections.azure_dr.recovery.plugins.module_utils._transport import (
+    TlsVerificationError,
+    Transport,
+    TransportError,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import is_loopback_host
 
@@ -60,7 +54,6 @@ DEFAULT_TIMEOUT = (10.0, 120.0)  # (connect, read) seconds for one request
 # Seconds to wait for one answer, for networks where 120 s is too long to notice a hung proxy.
 TIMEOUT_VARIABLE = 'AZURE_DR_HTTP_TIMEOUT'
 DEFAULT_RETRY_BUDGET = 300.0  # seconds one logical request may spend retrying
-USER_AGENT = 'azure_dr.recovery/0.1.0'
 
 
 def parse_retry_after(value, now=None):
@@ -116,14 +109,6 @@ def json_body(response):
             response.headers.get('Content-Type', 'no')))
 
 
-def _never_sent(exc):
-    """True when a connection error happened before any byte of the request left."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    reason = getattr(exc.args[0], 'reason', None) if exc.args else None
-    return isinstance(reason, NewConnectionError)
-
-
 def timeout_from(environ):
     """(connect, read) timeouts: the defaults, or a read timeout of AZURE_DR_HTTP_TIMEOUT seconds.
     Raises ValueError (the module reports it as an input problem) on a value that is not a positive number."""
@@ -136,30 +121,24 @@ def timeout_from(environ):
     return (min(DEFAULT_TIMEOUT[0], seconds), seconds)
 
 
-def new_session():
-    session = requests.Session()
-    session.headers['User-Agent'] = USER_AGENT
-    return session
-
-
 class HttpClient:
-    """One client, and one ``requests`` session, per module run.
+    """One client per module run (the token requests have their own, on the same transport).
 
     ``token_provider`` (see ``_auth.TokenProvider``) gives the bearer token for a scope; ``on_retry``
     is told of every retry (a message for the user); ``sleep`` and ``clock`` are injectable for tests.
-    Verification of TLS is always on; the CA bundle is whatever ``requests`` uses (REQUESTS_CA_BUNDLE).
+    Verification of TLS is always on; the CA bundle is REQUESTS_CA_BUNDLE's, as with ``requests``.
 
     Every URL, including those the service hands back (``nextLink``, ``Location``...), must be https
     or go to a loopback host; with ``token_hosts`` (host names), a token is only ever sent to those.
     """
 
     def __init__(self, token_provider=None, retry_budget=DEFAULT_RETRY_BUDGET, timeout=DEFAULT_TIMEOUT,
-                 session=None, on_retry=None, sleep=None, clock=None, rand=random.random, token_hosts=None):
+                 transport=None, on_retry=None, sleep=None, clock=None, rand=random.random, token_hosts=None):
         self.token_provider = token_provider
         self.token_hosts = frozenset(host.lower() for host in token_hosts) if token_hosts else None
         self.retry_budget = retry_budget
         self.timeout = timeout
-        self.session = session if session is not None else new_session()
+        self.transport = transport if transport is not None else Transport()
         self.on_retry = on_retry
         # Looked up now, not at import, so that tests can patch time.sleep / time.monotonic.
         self.sleep = sleep or time.sleep
@@ -172,7 +151,7 @@ class HttpClient:
     def request(self, method, url, scope=None, json=None, params=None, headers=None, budget=None, data=None,
                 repeatable=None):
         """Send one logical request, retried as the rules above allow; return the final 1xx-3xx
-        ``requests`` response or raise ``ApiError`` / ``RetryBudgetExceeded`` / ``AzureDRError``.
+        ``_transport.Response`` or raise ``ApiError`` / ``RetryBudgetExceeded`` / ``AzureDRError``.
 
         ``data`` is a form body; ``repeatable=True`` marks a POST without side effects (a token
         request), which may then be sent again like an idempotent method."""
@@ -247,28 +226,22 @@ class HttpClient:
         # The read timeout never outlasts the retry budget by much.
         timeout = (self.timeout[0], min(self.timeout[1], max(1.0, remaining)))
         try:
-            response = self.session.request(method, url, params=params, headers=all_headers,
-                                            timeout=timeout, allow_redirects=False, **body)
-        except requests.exceptions.SSLError as exc:
+            response = self.transport.request(method, url, params=params, headers=all_headers, timeout=timeout, **body)
+        except ValueError as exc:
+            # A URL (a bad port) or a header http.client refuses; its text may quote a header, so not shown.
+            raise AzureDRError('Could not send %s %s: the URL or a header is not valid HTTP (%s).'
+                               % (method, strip_query(url), exc.__class__.__name__))
+        except TlsVerificationError as exc:
             raise AzureDRError(
-                'TLS verification failed for %s: %s. The CA bundle is the one requests uses; set '
-                'REQUESTS_CA_BUNDLE to a bundle that includes the issuer of that certificate.'
-                % (strip_query(url), _first_line(exc)))
-        except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
-                requests.exceptions.InvalidSchema, requests.exceptions.InvalidHeader) as exc:
-            raise AzureDRError('Could not send %s %s: %s' % (method, strip_query(url), _first_line(exc)))
-        except requests.exceptions.RequestException as exc:
+                '%s %s: %s. Set REQUESTS_CA_BUNDLE to a bundle that includes the issuer of that certificate.'
+                % (method, strip_query(url), exc))
+        except TransportError as exc:
             # Connection refused or reset, timeouts, a body cut short: worth another try when resending
             # cannot do harm.
-            message = 'Could not complete %s %s: %s' % (method, strip_query(url), _first_line(exc))
-            if repeatable or _never_sent(exc):
+            message = 'Could not complete %s %s: %s' % (method, strip_query(url), exc)
+            if repeatable or not exc.sent:
                 return None, ('connection', AzureDRError(message))
             raise AzureDRError(
                 message + '. The service may have received the request, so it was not sent again; '
                 'run the task again: it reads the current state before acting.')
         return response, None
-
-
-def _first_line(exc):
-    text = str(exc) or exc.__class__.__name__
-    return text.splitlines()[0][:300]

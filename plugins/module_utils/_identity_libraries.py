@@ -51,15 +51,16 @@ class PortPreservingHttpClient:
         return self._session.post(self._route(url), **kwargs)
 
     def close(self):
-        """The session belongs to the module run; msal must not close it."""
+        """The session may be shared; msal must not close it."""
 
 
 class MsalUsernamePasswordCredential:
     """User + password (resource owner password credentials) through msal's public client."""
     can_refresh = True
 
-    def __init__(self, plan, authority, authority_is_microsoft, session, clock=time.time):
-        import msal  # only a user + password run pays for msal
+    def __init__(self, plan, authority, authority_is_microsoft, clock=time.time, session=None):
+        import msal  # only a user + password run pays for msal (and for requests, which it uses)
+        import requests
 
         self._user = plan.settings['user']
         self._password = plan.settings['password']
@@ -67,7 +68,7 @@ class MsalUsernamePasswordCredential:
         self._app = msal.PublicClientApplication(
             plan.settings['client_id'],
             authority='%s/%s' % (authority, plan.settings['tenant']),
-            http_client=PortPreservingHttpClient(session, authority),
+            http_client=PortPreservingHttpClient(session if session is not None else requests.Session(), authority),
             instance_discovery=authority_is_microsoft,
         )
 
@@ -83,11 +84,11 @@ class MsalUsernamePasswordCredential:
         return result['access_token'], self._clock() + float(result.get('expires_in', 3600))
 
 
-def library_credential(plan, endpoints, http):
+def library_credential(plan, endpoints):
     """The credential of a plan that needs msal (a user) or azure-identity (everything else but a
     token or a secret)."""
     if plan.kind == 'user_password':
-        return MsalUsernamePasswordCredential(plan, endpoints.authority, endpoints.authority_is_microsoft, http.session)
+        return MsalUsernamePasswordCredential(plan, endpoints.authority, endpoints.authority_is_microsoft)
 
     from azure import identity  # only the azure-identity paths pay for it
 

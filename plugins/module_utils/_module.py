@@ -9,7 +9,7 @@ A module reads top to bottom::
 
     module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
     with module.reporting_errors():
-        client = module.arm_client()
+        client = arm_client(module)   # from _arm: each module imports (and ships) only its own API's client
         ...
         module.exit_json(changed=..., ...)
 """
@@ -21,7 +21,7 @@ import os
 import time
 
 from ansible.module_utils import basic
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
@@ -68,9 +68,7 @@ class AzureDRModule:
         self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
-        if _http.REQUESTS_IMPORT_ERROR:
-            self.ansible.fail_json(msg=missing_required_lib('requests'), exception=_http.REQUESTS_IMPORT_ERROR)
-        self._session = None
+        self._transport = None
         self._timeout = _http.DEFAULT_TIMEOUT
         self._endpoints = None
         self._http = None
@@ -104,13 +102,13 @@ class AzureDRModule:
                           % (_http.TIMEOUT_VARIABLE, os.environ.get(_http.TIMEOUT_VARIABLE)))
         return validator
 
-    # --- clients: one HTTP session and one token provider for the whole run ---
+    # --- clients: one transport (kept-alive connections) and one token provider for the whole run ---
 
     @property
-    def session(self):
-        if self._session is None:
-            self._session = _http.new_session()
-        return self._session
+    def transport(self):
+        if self._transport is None:
+            self._transport = _http.Transport()
+        return self._transport
 
     @property
     def endpoints(self):
@@ -118,7 +116,7 @@ class AzureDRModule:
         if self._endpoints is None:
             cloud = None
             if is_metadata_url(self.params.get('cloud_environment')):
-                metadata_http = _http.HttpClient(session=self.session, on_retry=self.warn, retry_budget=60,
+                metadata_http = _http.HttpClient(transport=self.transport, on_retry=self.warn, retry_budget=60,
                                                  timeout=self._timeout)
                 cloud = read_cloud_metadata(metadata_http, self.params['cloud_environment'])
             self._endpoints = select_endpoints(self.params, cloud)
@@ -128,28 +126,17 @@ class AzureDRModule:
     def http(self):
         if self._http is None:
             plan = resolve_credential(self.params)
-            session = self.session
+            transport = self.transport
             endpoints = self.endpoints
             secrets = [self.params.get(name) for name in SECRET_OPTIONS if self.params.get(name)]
-            # Token requests share the session (one TLS connection to each host) but carry no token.
-            token_http = _http.HttpClient(session=session, on_retry=self.warn, timeout=self._timeout)
+            # Token requests share the transport (one TLS connection to each host) but carry no token.
+            token_http = _http.HttpClient(transport=transport, on_retry=self.warn, timeout=self._timeout)
             tokens = TokenProvider(
                 plan, lambda chosen: build_credential(chosen, endpoints, token_http),
                 on_token=self.ansible.no_log_values.add, secrets=secrets)
-            self._http = _http.HttpClient(tokens, session=session, on_retry=self.warn, timeout=self._timeout,
+            self._http = _http.HttpClient(tokens, transport=transport, on_retry=self.warn, timeout=self._timeout,
                                           token_hosts=endpoints.token_hosts)
         return self._http
-
-    # Each module imports only the client of its own API.
-    def arm_client(self):
-        from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import ArmClient
-
-        return ArmClient(self.http, self.endpoints.arm, self.endpoints.arm_scope, self.params['subscription_id'])
-
-    def fabric_client(self):
-        from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import FabricClient
-
-        return FabricClient(self.http, self.endpoints.fabric, self.endpoints.fabric_scope)
 
     # --- output ---
 

@@ -87,6 +87,7 @@ workspaces:
       capacityId: 41ce06d1-d81b-4ea0-bc6d-2ce3dd2f8e84
 '''
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import fabric_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import WORKSPACE_TYPES, AdminWorkspaces
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, positive_problem, uuid_problem
@@ -112,7 +113,7 @@ def main():
         validator.check()
 
         module.http.retry_budget = params['rate_limit_timeout']
-        workspaces = AdminWorkspaces(module.fabric_client())
+        workspaces = AdminWorkspaces(fabric_client(module))
         if params['workspace_id']:
             workspace = workspaces.get(params['workspace_id'])
             found = [workspace] if workspace is not None else []

@@ -131,6 +131,7 @@ error:
   type: dict
 '''
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import fabric_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import (
     PRINCIPAL_TYPES,
     AdminWorkspaces,
@@ -172,7 +173,7 @@ def run(module):
     validator.check()
 
     module.http.retry_budget = params['rate_limit_timeout']
-    workspaces = AdminWorkspaces(module.fabric_client())
+    workspaces = AdminWorkspaces(fabric_client(module))
     result = restore(workspaces, workspace_id=params['workspace_id'], workspace_name=params['workspace_name'],
                      new_name=params['new_name'], admin_principal=params['admin_principal'],
                      wait_timeout=params['wait_timeout'], check_mode=module.check_mode, warn=module.warn)

@@ -133,6 +133,7 @@ elapsed:
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import fabric_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import (
     PRINCIPAL_TYPES,
     AdminWorkspaces,
@@ -182,7 +183,7 @@ def main():
         validator.check()
 
         module.http.retry_budget = params['rate_limit_timeout']
-        workspaces = AdminWorkspaces(module.fabric_client()) if params['workspaces'] else None
+        workspaces = AdminWorkspaces(fabric_client(module)) if params['workspaces'] else None
 
         # Restore requests one at a time (a 429 is waited out holding the turn): side by side, under a
         # rate limit, they would only meet more 429s.

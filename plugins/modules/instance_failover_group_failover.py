@@ -177,6 +177,7 @@ error:
   type: dict
 '''
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import arm_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
     InstanceFailoverGroups,
     location_problem,
@@ -205,7 +206,7 @@ def main():
         validator.add(positive_problem(params['wait_timeout'], 'wait_timeout'))
         validator.check()
 
-        groups = InstanceFailoverGroups(module.arm_client(), params['resource_group'])
+        groups = InstanceFailoverGroups(arm_client(module), params['resource_group'])
         result = make_primary(groups, params['resource_group'], params['location'], params['name'],
                               allow_data_loss=params['allow_data_loss'], wait=params['wait'],
                               wait_timeout=params['wait_timeout'], check_mode=module.check_mode, warn=module.warn)

@@ -115,6 +115,7 @@ elapsed:
 
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import arm_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
     InstanceFailoverGroups,
     location_problem,
@@ -157,7 +158,7 @@ def main():
         validator.add(positive_problem(params['max_concurrency'], 'max_concurrency', 'a positive number'))
         validator.check()
 
-        arm = module.arm_client()
+        arm = arm_client(module)
 
         def one(group):
             return module.outcome_of(group, lambda: make_primary(

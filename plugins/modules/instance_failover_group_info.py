@@ -82,6 +82,7 @@ failover_groups:
             replicationRole: Primary
 '''
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import arm_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import InstanceFailoverGroups, location_problem
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, resource_group_problem
@@ -102,7 +103,7 @@ def main():
         validator.add(name_problem(params['name'], 'name', max_length=63))
         validator.check()
 
-        groups = InstanceFailoverGroups(module.arm_client(), params['resource_group'])
+        groups = InstanceFailoverGroups(arm_client(module), params['resource_group'])
         if params['name']:
             group = groups.get(params['location'], params['name'])
             found = [group] if group is not None else []

@@ -23,7 +23,8 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import select_endpoints
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AuthenticationError
-from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient, new_session
+from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient, Transport
+from ansible_collections.azure_dr.recovery.tests.unit.fake_service import fake_http
 
 TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
 CLIENT = '11111111-2222-3333-4444-555555555555'
@@ -233,41 +234,41 @@ ARM_SCOPE = 'https://management.usgovcloudapi.net/.default'
 def secret_credential(monkeypatch, sleeps=None, warnings=None):
     params = params_from(monkeypatch, {'AZURE_CLOUD_ENVIRONMENT': 'AzureUSGovernment'},
                          client_id=CLIENT, secret=SECRET, tenant=TENANT)
-    http = HttpClient(session=new_session(), sleep=(sleeps.append if sleeps is not None else None),
+    http = HttpClient(transport=Transport(), sleep=(sleeps.append if sleeps is not None else None),
                       on_retry=(warnings.append if warnings is not None else None))
     credential = build_credential(resolve_credential(params), select_endpoints(params), http)
     assert isinstance(credential, _auth.ClientSecretTokenCredential)
     return credential
 
 
-@responses.activate
+@fake_http.activate
 def test_client_secret_is_one_form_post_to_the_clouds_token_endpoint(monkeypatch):
-    token = responses.post(TOKEN_URL, json={'token_type': 'Bearer', 'expires_in': 3599, 'ext_expires_in': 3599,
+    token = fake_http.post(TOKEN_URL, json={'token_type': 'Bearer', 'expires_in': 3599, 'ext_expires_in': 3599,
                                             'access_token': 'app-token'})
     before = _auth.time.time()
     value, expires_on = secret_credential(monkeypatch).get_token(ARM_SCOPE)
     assert value == 'app-token' and before + 3599 <= expires_on <= _auth.time.time() + 3599
-    assert len(responses.calls) == 1  # no OpenID configuration, no instance discovery
+    assert len(fake_http.calls) == 1  # no OpenID configuration, no instance discovery
     form = dict(pair.split('=', 1) for pair in token.calls[0].request.body.split('&'))
     assert form == {'grant_type': 'client_credentials', 'client_id': CLIENT, 'client_secret': SECRET,
                     'scope': 'https%3A%2F%2Fmanagement.usgovcloudapi.net%2F.default'}
     assert 'Authorization' not in token.calls[0].request.headers
 
 
-@responses.activate
+@fake_http.activate
 def test_a_throttled_or_failing_token_endpoint_is_retried_after_what_it_asks(monkeypatch):
-    responses.post(TOKEN_URL, status=429, headers={'Retry-After': '7'}, json={'error': 'temporarily_unavailable'})
-    responses.post(TOKEN_URL, status=503, headers={'Retry-After': '2'})
-    responses.post(TOKEN_URL, json={'access_token': 'app-token', 'expires_in': '3599'})
+    fake_http.post(TOKEN_URL, status=429, headers={'Retry-After': '7'}, json={'error': 'temporarily_unavailable'})
+    fake_http.post(TOKEN_URL, status=503, headers={'Retry-After': '2'})
+    fake_http.post(TOKEN_URL, json={'access_token': 'app-token', 'expires_in': '3599'})
     sleeps, warnings = [], []
     value, _expires_on = secret_credential(monkeypatch, sleeps, warnings).get_token(ARM_SCOPE)
     assert value == 'app-token' and sleeps == [7.0, 2.0] and len(warnings) == 2
     assert not any(SECRET in warning for warning in warnings)
 
 
-@responses.activate
+@fake_http.activate
 def test_a_refused_secret_names_the_entra_error_and_never_the_secret(monkeypatch):
-    responses.post(TOKEN_URL, status=401, json={
+    fake_http.post(TOKEN_URL, status=401, json={
         'error': 'invalid_client', 'error_codes': [7000215], 'trace_id': 'trace-1',
         'error_description': 'AADSTS7000215: Invalid client secret provided.\r\nTrace ID: trace-1\r\nTimestamp: x'})
     tokens = TokenProvider(_auth.CredentialPlan('client_secret', 'service principal %s (client secret)' % CLIENT),
@@ -278,12 +279,12 @@ def test_a_refused_secret_names_the_entra_error_and_never_the_secret(monkeypatch
     assert 'HTTP 401 invalid_client: AADSTS7000215: Invalid client secret provided.' in message
     assert 'service principal %s' % CLIENT in message and 'trace-1' in message
     assert 'Timestamp' not in message and SECRET not in message
-    assert len(responses.calls) == 1  # a refusal is final
+    assert len(fake_http.calls) == 1  # a refusal is final
 
 
-@responses.activate
+@fake_http.activate
 def test_a_token_endpoint_answering_without_a_token_is_a_clear_error(monkeypatch):
-    responses.post(TOKEN_URL, body='<html>proxy login</html>', content_type='text/html')
+    fake_http.post(TOKEN_URL, body='<html>proxy login</html>', content_type='text/html')
     with pytest.raises(AuthenticationError, match='without an access_token: is authority_host right'):
         secret_credential(monkeypatch).get_token(ARM_SCOPE)
 
@@ -308,7 +309,7 @@ def test_user_password_through_msal_keeps_the_authority_port_for_user_realm_disc
                            json={'access_token': 'user-token', 'expires_in': 3599, 'token_type': 'Bearer'})
     params = params_from(monkeypatch, {'AZURE_AD_USER': 'dr@contoso.com', 'AZURE_PASSWORD': SECRET},
                          authority_host=AUTHORITY)
-    credential = build_credential(resolve_credential(params), select_endpoints(params), HttpClient(session=new_session()))
+    credential = build_credential(resolve_credential(params), select_endpoints(params), HttpClient(transport=Transport()))
     value, expires_on = credential.get_token('https://management.azure.com/.default')
     assert value == 'user-token' and expires_on > 0
     assert realm.call_count == 1 and token.call_count == 1
@@ -408,11 +409,16 @@ def test_chain_failure_says_which_options_to_set(clock):
         tokens.token('arm')
 
 
-def test_access_token_and_client_secret_paths_import_neither_azure_identity_nor_msal():
+def test_access_token_and_client_secret_paths_import_neither_identity_libraries_nor_requests():
+    """The common identities cost a module run no library import: not azure-identity, not msal, and
+    not requests (about 50 ms) either, whatever the modules and clients import."""
     root = os.path.abspath(os.path.join(os.path.dirname(_auth.__file__), '..', '..', '..', '..', '..'))
     code = textwrap.dedent('''
         import sys
-        from ansible_collections.azure_dr.recovery.plugins.module_utils import _auth, _clouds, _http
+        from ansible_collections.azure_dr.recovery.plugins.module_utils import _arm, _auth, _clouds, _fabric, _http, _lro
+        from ansible_collections.azure_dr.recovery.plugins.modules import (
+            fabric_workspace_restore, fabric_workspace_restore_batch, instance_failover_group_failover,
+            instance_failover_group_failover_batch)
         params = {'access_token': 'given-token', 'auth_source': 'auto'}
         plan = _auth.resolve_credential(params, environ={})
         tokens = _auth.TokenProvider(plan, lambda chosen: _auth.build_credential(chosen, _clouds.select_endpoints(params), None))
@@ -432,8 +438,12 @@ def test_access_token_and_client_secret_paths_import_neither_azure_identity_nor_
         plan = _auth.resolve_credential(params, environ={})
         tokens = _auth.TokenProvider(plan, lambda chosen: _auth.build_credential(chosen, _clouds.select_endpoints(params), Http()))
         assert tokens.token('https://management.azure.com/.default') == 'app-token'
-        loaded = sorted(name for name in sys.modules
-                        if name.split('.')[0] in ('azure', 'msal') or name.endswith('._identity_libraries'))
+        try:  # a request that goes as far as connecting (nothing listens on port 9 here)
+            _http.Transport(environ={}).request('GET', 'http://127.0.0.1:9/x', timeout=(1, 1))
+        except _http.TransportError:
+            pass
+        loaded = sorted(name for name in sys.modules if name.split('.')[0] in ('azure', 'msal', 'requests', 'urllib3')
+                        or name.endswith('._identity_libraries'))
         print(loaded)
     ''')
     env = dict(os.environ, PYTHONPATH=root)

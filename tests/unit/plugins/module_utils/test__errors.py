@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-import requests
+import json
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     ApiError,
@@ -12,21 +12,17 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     OperationFailed,
     redact,
 )
+from ansible_collections.azure_dr.recovery.plugins.module_utils._transport import Headers, Request, Response
 
 
 def make_response(status, body=None, text=None, headers=None, method='GET', url='https://h.test/p?api-version=1'):
-    response = requests.Response()
-    response.status_code = status
-    response.headers.update(headers or {})
+    headers = Headers(headers or {})
     if body is not None:
-        import json
-        response._content = json.dumps(body).encode()
-        response.headers.setdefault('Content-Type', 'application/json')
+        content = json.dumps(body).encode()
+        headers.setdefault('Content-Type', 'application/json')
     else:
-        response._content = (text or '').encode()
-    response.url = url
-    response.request = requests.Request(method, url).prepare()
-    return response
+        content = (text or '').encode()
+    return Response(status, None, headers, content, Request(method, url, Headers(), None))
 
 
 def test_arm_error_shape():

@@ -6,23 +6,20 @@ from __future__ import annotations
 
 import email.utils
 
+import http.client
+import ssl
+
 import pytest
-import requests
-import responses
-from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError, RetryBudgetExceeded
 from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
 from ansible_collections.azure_dr.recovery.plugins.module_utils._http import backoff_delay, parse_retry_after
+from ansible_collections.azure_dr.recovery.tests.unit.fake_service import fake_http
 
 URL = 'https://arm.example.test/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/locations/l/instanceFailoverGroups/fg'
 SCOPE = 'https://management.azure.com/.default'
 BUSY = {'error': {'code': 'InstanceFailoverGroupBusy', 'message': 'busy'}}
 BLOCKED = {'requestId': 'r-1', 'errorCode': 'RequestBlocked', 'message': 'Request is blocked'}
-
-
-def refused():
-    return requests.exceptions.ConnectionError(MaxRetryError(None, URL, reason=NewConnectionError(None, 'refused')))
 
 
 def test_parse_retry_after_asctime_is_gmt_whatever_the_local_zone(monkeypatch):
@@ -53,10 +50,10 @@ def test_backoff_grows_exponentially_with_jitter_and_a_cap():
     assert backoff_delay(20, rand=lambda: 1.0) == 30
 
 
-@responses.activate
+@fake_http.activate
 def test_429_with_retry_after_2_waits_exactly_2_seconds(make_http, clock):
-    responses.get(URL, status=429, json=BLOCKED, headers={'Retry-After': '2'})
-    responses.get(URL, json={'name': 'fg'})
+    fake_http.get(URL, status=429, json=BLOCKED, headers={'Retry-After': '2'})
+    fake_http.get(URL, json={'name': 'fg'})
     warnings = []
     http = make_http(on_retry=warnings.append)
     assert http.request('GET', URL, scope=SCOPE).json() == {'name': 'fg'}
@@ -65,113 +62,115 @@ def test_429_with_retry_after_2_waits_exactly_2_seconds(make_http, clock):
     assert all('token-' not in text for text in warnings)
 
 
-@responses.activate
+@fake_http.activate
 def test_retry_after_as_http_date_is_honoured(make_http, clock, monkeypatch):
     monkeypatch.setattr('time.time', lambda: 1_700_000_000)
-    responses.get(URL, status=503, headers={'Retry-After': email.utils.formatdate(1_700_000_007, usegmt=True)})
-    responses.get(URL, json={})
+    fake_http.get(URL, status=503, headers={'Retry-After': email.utils.formatdate(1_700_000_007, usegmt=True)})
+    fake_http.get(URL, json={})
     make_http().request('GET', URL, scope=SCOPE)
     assert clock.sleeps == [7.0]
 
 
-@responses.activate
+@fake_http.activate
 def test_budget_exhausted_gives_a_clear_error_without_useless_waiting(make_http, clock):
-    responses.get(URL, status=429, json=BLOCKED, headers={'Retry-After': '10', 'RequestId': 'r-9'})
+    fake_http.get(URL, status=429, json=BLOCKED, headers={'Retry-After': '10', 'RequestId': 'r-9'})
     with pytest.raises(RetryBudgetExceeded) as caught:
         make_http(retry_budget=25).request('GET', URL, scope=SCOPE)
     assert clock.sleeps == [10.0, 10.0]  # a third wait would end past the budget: no point sleeping it
-    assert len(responses.calls) == 3
+    assert len(fake_http.calls) == 3
     message = caught.value.message
     assert 'after 3 attempt(s)' in message and 'retry budget of 25 s' in message and 'RequestBlocked' in message
     assert caught.value.to_result()['error']['code'] == 'RequestBlocked'
 
 
-@responses.activate
+@fake_http.activate
 def test_409_busy_is_retried_even_for_post(make_http, clock):
-    responses.post(URL + '/failover', status=409, json=BUSY, headers={'Retry-After': '3'})
-    responses.post(URL + '/failover', status=202, headers={'Location': URL + '/op'})
+    fake_http.post(URL + '/failover', status=409, json=BUSY, headers={'Retry-After': '3'})
+    fake_http.post(URL + '/failover', status=202, headers={'Location': URL + '/op'})
     response = make_http().request('POST', URL + '/failover', scope=SCOPE)
     assert response.status_code == 202
     assert clock.sleeps == [3.0]
 
 
-@responses.activate
+@fake_http.activate
 def test_409_with_another_code_is_final(make_http):
-    responses.post(URL + '/failover', status=409, json={'error': {'code': 'Conflict', 'message': 'no'}})
+    fake_http.post(URL + '/failover', status=409, json={'error': {'code': 'Conflict', 'message': 'no'}})
     with pytest.raises(ApiError) as caught:
         make_http().request('POST', URL + '/failover', scope=SCOPE)
-    assert caught.value.code == 'Conflict' and len(responses.calls) == 1
+    assert caught.value.code == 'Conflict' and len(fake_http.calls) == 1
 
 
 @pytest.mark.parametrize('status', [408, 500, 502, 504])
-@responses.activate
+@fake_http.activate
 def test_post_that_the_server_may_have_acted_on_is_not_sent_again(make_http, status):
-    responses.post(URL + '/failover', status=status, json={'error': {'code': 'InternalServerError', 'message': 'x'}})
+    fake_http.post(URL + '/failover', status=status, json={'error': {'code': 'InternalServerError', 'message': 'x'}})
     with pytest.raises(ApiError):
         make_http().request('POST', URL + '/failover', scope=SCOPE)
-    assert len(responses.calls) == 1
+    assert len(fake_http.calls) == 1
 
 
 @pytest.mark.parametrize('status,body', [(503, None), (429, BLOCKED),
                                          (409, {'error': {'code': 'ConflictingServerOperation', 'message': 'x'}}),
                                          (409, {'code': 'InstanceFailoverGroupBusy', 'message': 'unwrapped'}),
                                          (500, {'error': {'code': 'OperationTimedOut', 'message': 'rolled back'}})])
-@responses.activate
+@fake_http.activate
 def test_post_refused_before_any_work_is_sent_again(make_http, clock, status, body):
-    responses.post(URL + '/failover', status=status, json=body)
-    responses.post(URL + '/failover', status=200, json={})
+    fake_http.post(URL + '/failover', status=status, json=body)
+    fake_http.post(URL + '/failover', status=200, json={})
     assert make_http().request('POST', URL + '/failover', scope=SCOPE).status_code == 200
-    assert len(responses.calls) == 2 and clock.sleeps == [0.75]  # backoff: 1 s step, jitter at 0.5
+    assert len(fake_http.calls) == 2 and clock.sleeps == [0.75]  # backoff: 1 s step, jitter at 0.5
 
 
 @pytest.mark.parametrize('status', [408, 500, 502, 503, 504])
-@responses.activate
+@fake_http.activate
 def test_get_retries_transient_statuses_with_growing_backoff(make_http, clock, status):
     for dummy in range(3):
-        responses.get(URL, status=status)
-    responses.get(URL, json={'ok': True})
+        fake_http.get(URL, status=status)
+    fake_http.get(URL, json={'ok': True})
     assert make_http().request('GET', URL, scope=SCOPE).json() == {'ok': True}
     assert clock.sleeps == [0.75, 1.5, 3.0]
 
 
-@responses.activate
+@fake_http.activate
 def test_final_4xx_is_not_retried_and_carries_the_request_ids(make_http):
-    responses.get(URL, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'gone'}},
+    fake_http.get(URL, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'gone'}},
                   headers={'x-ms-request-id': 'req-1', 'x-ms-correlation-request-id': 'corr-1'})
     with pytest.raises(ApiError) as caught:
         make_http().request('GET', URL, scope=SCOPE)
     error = caught.value
     assert (error.status, error.code, error.request_id, error.correlation_id) == (404, 'ResourceNotFound', 'req-1', 'corr-1')
-    assert len(responses.calls) == 1
+    assert len(fake_http.calls) == 1
 
 
-@responses.activate
+@fake_http.activate
 def test_connection_errors_on_get_are_retried(make_http, clock):
-    responses.get(URL, body=requests.exceptions.ConnectionError('connection reset'))
-    responses.get(URL, body=requests.exceptions.ReadTimeout('read timed out'))
-    responses.get(URL, json={})
+    fake_http.get(URL, body=ConnectionResetError(104, 'Connection reset by peer'))
+    fake_http.get(URL, body=TimeoutError('timed out'))
+    fake_http.get(URL, json={})
     make_http().request('GET', URL, scope=SCOPE)
-    assert len(clock.sleeps) == 2
+    assert len(clock.sleeps) == 2 and len(fake_http.calls) == 3
 
 
-@responses.activate
-def test_post_whose_connection_was_never_made_is_sent_again(make_http):
-    responses.post(URL + '/failover', body=refused())
-    responses.post(URL + '/failover', status=200, json={})
+@fake_http.activate
+def test_post_whose_connection_was_never_made_is_sent_again(make_http, clock):
+    fake_http.fail_connect(URL, ConnectionRefusedError(111, 'Connection refused'))
+    fake_http.post(URL + '/failover', status=200, json={})
     assert make_http().request('POST', URL + '/failover', scope=SCOPE).status_code == 200
+    assert len(clock.sleeps) == 1 and len(fake_http.calls) == 1
 
 
-@responses.activate
-def test_post_whose_connect_timed_out_is_sent_again(make_http):
-    responses.post(URL + '/failover', body=requests.exceptions.ConnectTimeout('connect timed out'))
-    responses.post(URL + '/failover', status=200, json={})
+@fake_http.activate
+def test_post_whose_connect_timed_out_is_sent_again(make_http, clock):
+    fake_http.fail_connect(URL, TimeoutError('timed out'))
+    fake_http.post(URL + '/failover', status=200, json={})
     assert make_http().request('POST', URL + '/failover', scope=SCOPE).status_code == 200
+    assert len(clock.sleeps) == 1 and len(fake_http.calls) == 1
 
 
-@responses.activate
+@fake_http.activate
 def test_get_whose_body_was_cut_short_is_sent_again(make_http):
-    responses.get(URL, body=requests.exceptions.ChunkedEncodingError('connection broken'))
-    responses.get(URL, json={})
+    fake_http.get(URL, body=http.client.IncompleteRead(b'{"na', 20))
+    fake_http.get(URL, json={})
     assert make_http().request('GET', URL, scope=SCOPE).json() == {}
 
 
@@ -181,21 +180,21 @@ def test_get_whose_body_was_cut_short_is_sent_again(make_http):
     ('ftp://arm.example.test/x', 'not an absolute https URL'),
 ])
 def test_urls_that_are_not_https_are_refused_before_sending(make_http, url, expected):
-    with responses.RequestsMock() as mocked:
+    with fake_http.active() as mocked:
         with pytest.raises(AzureDRError, match=expected):
             make_http().request('GET', url, scope=SCOPE)
         assert len(mocked.calls) == 0
 
 
-@responses.activate
+@fake_http.activate
 def test_plain_http_to_loopback_is_allowed(make_http):
-    responses.get('http://127.0.0.1:8080/x', json={})
+    fake_http.get('http://127.0.0.1:8080/x', json={})
     assert make_http().request('GET', 'http://127.0.0.1:8080/x', scope=SCOPE).json() == {}
 
 
 def test_a_token_is_never_sent_to_a_host_outside_the_run(make_http):
     http = make_http(token_hosts={'arm.example.test'})
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+    with fake_http.active() as mocked:
         mocked.get('https://evil.example.test/next', json={})
         with pytest.raises(AzureDRError, match='Refusing to send a token to evil.example.test'):
             http.request('GET', 'https://evil.example.test/next?page=2', scope=SCOPE)
@@ -205,52 +204,57 @@ def test_a_token_is_never_sent_to_a_host_outside_the_run(make_http):
         assert http.credential.issued == 1
 
 
-@responses.activate
+@fake_http.activate
 def test_post_that_timed_out_after_sending_is_not_sent_again(make_http):
-    responses.post(URL + '/failover', body=requests.exceptions.ReadTimeout('read timed out'))
+    fake_http.post(URL + '/failover', body=TimeoutError('timed out'))
     with pytest.raises(AzureDRError) as caught:
         make_http().request('POST', URL + '/failover', scope=SCOPE)
     assert 'may have received the request' in caught.value.message
-    assert len(responses.calls) == 1
+    assert len(fake_http.calls) == 1
 
 
-@responses.activate
+@fake_http.activate
 def test_expired_token_is_refreshed_once_and_the_request_sent_again(make_http):
-    responses.get(URL, status=401, json={'error': {'code': 'ExpiredAuthenticationToken', 'message': 'expired'}})
-    responses.get(URL, json={})
+    fake_http.get(URL, status=401, json={'error': {'code': 'ExpiredAuthenticationToken', 'message': 'expired'}})
+    fake_http.get(URL, json={})
     http = make_http()
     http.request('GET', URL, scope=SCOPE)
-    sent = [call.request.headers['Authorization'] for call in responses.calls]
+    sent = [call.request.headers['Authorization'] for call in fake_http.calls]
     assert sent == ['Bearer token-1', 'Bearer token-2']
 
 
-@responses.activate
+@fake_http.activate
 def test_a_second_401_is_final(make_http):
-    responses.get(URL, status=401, json={'error': {'code': 'InvalidAuthenticationToken', 'message': 'bad'}})
+    fake_http.get(URL, status=401, json={'error': {'code': 'InvalidAuthenticationToken', 'message': 'bad'}})
     with pytest.raises(ApiError) as caught:
         make_http().request('GET', URL, scope=SCOPE)
-    assert caught.value.status == 401 and len(responses.calls) == 2
+    assert caught.value.status == 401 and len(fake_http.calls) == 2
     assert 'token-' not in str(caught.value.to_result())
 
 
-@responses.activate
+@fake_http.activate
 def test_one_token_per_scope_and_one_correlation_id_per_run(make_http):
-    responses.get(URL, json={})
+    fake_http.get(URL, json={})
     http = make_http()
     for dummy in range(3):
         http.request('GET', URL, scope=SCOPE)
     assert http.credential.issued == 1
-    assert len({call.request.headers['x-ms-correlation-request-id'] for call in responses.calls}) == 1
+    assert len({call.request.headers['x-ms-correlation-request-id'] for call in fake_http.calls}) == 1
     assert http.requests_sent == 3
 
 
-@responses.activate
-def test_tls_failure_names_the_ca_bundle_variable(make_http):
-    responses.get(URL, body=requests.exceptions.SSLError('certificate verify failed'))
+@fake_http.activate
+def test_tls_failure_names_the_ca_bundle_variable_and_is_final(make_http):
+    failure = ssl.SSLCertVerificationError(1, '[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed')
+    failure.verify_message = 'unable to get local issuer certificate'
+    fake_http.fail_connect(URL, failure)
+    fake_http.get(URL, json={})
     with pytest.raises(AzureDRError) as caught:
         make_http().request('GET', URL, scope=SCOPE)
-    assert 'REQUESTS_CA_BUNDLE' in caught.value.message
-    assert len(responses.calls) == 1
+    message = caught.value.message
+    assert 'TLS verification failed for arm.example.test:443: unable to get local issuer certificate' in message
+    assert 'REQUESTS_CA_BUNDLE' in message
+    assert len(fake_http.calls) == 0
 
 
 @pytest.mark.parametrize('value,timeout', [(None, (10.0, 120.0)), ('', (10.0, 120.0)), ('5', (5.0, 5.0)), ('30', (10.0, 30.0))])

@@ -11,11 +11,11 @@ import copy
 import json
 
 import pytest
-import responses
 
 from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover as failover_module
 from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_info as info_module
 from ansible_collections.azure_dr.recovery.tests.unit.helpers import load_fixture
+from ansible_collections.azure_dr.recovery.tests.unit.fake_service import fake_http
 
 ARM = 'https://arm.example.test'
 SUB = '00000000-1111-2222-3333-444444444444'
@@ -42,21 +42,21 @@ def no_real_sleep(monkeypatch):
 
 
 def methods():
-    return [(call.request.method, call.request.url.split('?')[0].rsplit('/', 1)[-1]) for call in responses.calls]
+    return [(call.request.method, call.request.url.split('?')[0].rsplit('/', 1)[-1]) for call in fake_http.calls]
 
 
-@responses.activate
+@fake_http.activate
 def test_already_primary_sends_no_write(run_module):
-    responses.get(GROUP + QUERY, json=PRIMARY)
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
     result, _out = run_module(failover_module.main, dict(ARGS, _ansible_diff=True))
     assert result['changed'] is False and result['failover_group'] == PRIMARY
     assert result['diff']['before'] == result['diff']['after']
     assert methods() == [('GET', 'failover-group-test-3')]
 
 
-@responses.activate
+@fake_http.activate
 def test_check_mode_reads_only_and_shows_the_diff(run_module):
-    responses.get(GROUP + QUERY, json=secondary())
+    fake_http.get(GROUP + QUERY, json=secondary())
     result, _out = run_module(failover_module.main, dict(ARGS, _ansible_check_mode=True, _ansible_diff=True))
     assert result['changed'] is True and result['failover_group'] == secondary()
     assert result['diff'] == {'before': {'replication_role': {'JapanWest': 'Secondary', 'Japan East': 'Primary'}},
@@ -64,80 +64,80 @@ def test_check_mode_reads_only_and_shows_the_diff(run_module):
     assert methods() == [('GET', 'failover-group-test-3')]
 
 
-@responses.activate
+@fake_http.activate
 def test_failover_followed_to_its_end_then_read_again(run_module):
-    responses.get(GROUP + QUERY, json=secondary())
-    responses.post(GROUP + '/failover' + QUERY, status=202, headers={
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={
         'Location': LOCATION, 'Retry-After': '1', 'x-ms-request-id': 'req-1', 'x-ms-correlation-request-id': 'corr-1'})
-    responses.get(LOCATION, status=202, headers={'Retry-After': '1'})
-    responses.get(LOCATION, status=200, json=PRIMARY)
-    responses.get(GROUP + QUERY, json=PRIMARY)
+    fake_http.get(LOCATION, status=202, headers={'Retry-After': '1'})
+    fake_http.get(LOCATION, status=200, json=PRIMARY)
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
     result, _out = run_module(failover_module.main, ARGS)
     assert result['changed'] is True and result['failover_group'] == PRIMARY
     assert result['request_ids'] == {'request_id': 'req-1', 'correlation_id': 'corr-1'}
     assert methods() == [('GET', 'failover-group-test-3'), ('POST', 'failover'), ('GET', 'failover-group-test-3'),
                          ('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3')]
-    assert responses.calls[1].request.body in (None, b'', '')
+    assert fake_http.calls[1].request.body in (None, b'', '')
 
 
-@responses.activate
+@fake_http.activate
 def test_forced_failover_is_loud(run_module):
-    responses.get(GROUP + QUERY, json=secondary())
-    responses.post(GROUP + '/forceFailoverAllowDataLoss' + QUERY, status=200, json=PRIMARY)
-    responses.get(GROUP + QUERY, json=PRIMARY)
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.post(GROUP + '/forceFailoverAllowDataLoss' + QUERY, status=200, json=PRIMARY)
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
     result, _out = run_module(failover_module.main, dict(ARGS, allow_data_loss=True))
     assert result['changed'] is True
     assert 'transactions not yet replicated' in json.dumps(result['warnings'])
 
 
-@responses.activate
+@fake_http.activate
 def test_failover_done_by_someone_else_meanwhile_converges(run_module):
-    responses.get(GROUP + QUERY, json=secondary())
-    responses.post(GROUP + '/failover' + QUERY, status=400, json={'error': {
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.post(GROUP + '/failover' + QUERY, status=400, json={'error': {
         'code': 'InstanceFailoverGroupFailoverRequestOnPrimary', 'message': 'issued on the primary'}})
-    responses.get(GROUP + QUERY, json=PRIMARY)
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
     result, _out = run_module(failover_module.main, ARGS)
     assert result['changed'] is True and 'failed' not in result
     assert 'another operation failed the group over' in json.dumps(result['warnings'])
 
 
-@responses.activate
+@fake_http.activate
 def test_busy_group_is_waited_out_then_the_failover_is_sent(run_module):
-    responses.get(GROUP + QUERY, json=secondary())
+    fake_http.get(GROUP + QUERY, json=secondary())
     busy = {'error': {'code': 'InstanceFailoverGroupBusy', 'message': 'busy'}}
-    responses.post(GROUP + '/failover' + QUERY, status=409, json=busy)
-    responses.post(GROUP + '/failover' + QUERY, status=409, json=busy)
-    responses.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
-    responses.get(LOCATION, status=200, json=PRIMARY)
-    responses.get(GROUP + QUERY, json=PRIMARY)
+    fake_http.post(GROUP + '/failover' + QUERY, status=409, json=busy)
+    fake_http.post(GROUP + '/failover' + QUERY, status=409, json=busy)
+    fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
+    fake_http.get(LOCATION, status=200, json=PRIMARY)
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
     result, _out = run_module(failover_module.main, ARGS)
     assert result['changed'] is True
     assert [m for m in methods() if m[0] == 'POST'] == [('POST', 'failover')] * 3
 
 
-@responses.activate
+@fake_http.activate
 def test_wait_false_returns_the_operation_url(run_module):
-    responses.get(GROUP + QUERY, json=secondary())
-    responses.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
     result, _out = run_module(failover_module.main, dict(ARGS, wait=False))
     assert result['changed'] is True and result['operation_url'] == LOCATION
-    assert len(responses.calls) == 2
+    assert len(fake_http.calls) == 2
 
 
-@responses.activate
+@fake_http.activate
 def test_operation_failure_is_reported_with_its_code(run_module):
-    responses.get(GROUP + QUERY, json=secondary())
-    responses.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
-    responses.get(LOCATION, status=400, json={'error': {'code': 'FailoverAborted', 'message': 'partner unreachable'}},
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
+    fake_http.get(LOCATION, status=400, json={'error': {'code': 'FailoverAborted', 'message': 'partner unreachable'}},
                   headers={'x-ms-request-id': 'req-9'})
     result, _out = run_module(failover_module.main, ARGS)
     assert result['failed'] is True and result['error']['code'] == 'FailoverAborted'
     assert result['error']['request_id'] == 'req-9' and 'partner unreachable' in result['msg']
 
 
-@responses.activate
+@fake_http.activate
 def test_unknown_group_is_a_clear_error(run_module):
-    responses.get(GROUP + QUERY, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'not found'}})
+    fake_http.get(GROUP + QUERY, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'not found'}})
     result, _out = run_module(failover_module.main, ARGS)
     assert result['failed'] is True
     assert result['msg'] == "Instance failover group 'failover-group-test-3' was not found in resource group 'Default' " \
@@ -151,42 +151,42 @@ def test_unknown_group_is_a_clear_error(run_module):
     ({'name': ''}, 'name must not be empty'),
     ({'wait_timeout': 0}, 'wait_timeout must be a positive number'),
 ])
-@responses.activate
+@fake_http.activate
 def test_bad_input_fails_before_any_request(run_module, bad, expected):
     result, _out = run_module(failover_module.main, dict(ARGS, **bad))
     assert result['failed'] is True and expected in result['msg']
-    assert len(responses.calls) == 0
+    assert len(fake_http.calls) == 0
 
 
-@responses.activate
+@fake_http.activate
 def test_info_one_group_or_none(run_module):
-    responses.get(GROUP + QUERY, json=PRIMARY)
-    responses.get(BASE + '/absent' + QUERY, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'no'}})
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
+    fake_http.get(BASE + '/absent' + QUERY, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'no'}})
     result, _out = run_module(info_module.main, dict(ARGS, _ansible_check_mode=True))
     assert result['failover_groups'] == [PRIMARY] and result['changed'] is False
     result, _out = run_module(info_module.main, dict(ARGS, name='absent'))
     assert result['failover_groups'] == []
 
 
-@responses.activate
+@fake_http.activate
 def test_info_lists_every_page(run_module):
     other = dict(PRIMARY, name='second')
-    responses.get(BASE + QUERY, json={'value': [PRIMARY], 'nextLink': BASE + QUERY + '&$skiptoken=1'})
-    responses.get(BASE + QUERY + '&$skiptoken=1', json={'value': [other]})
+    fake_http.get(BASE + QUERY, json={'value': [PRIMARY], 'nextLink': BASE + QUERY + '&$skiptoken=1'})
+    fake_http.get(BASE + QUERY + '&$skiptoken=1', json={'value': [other]})
     args = {key: value for key, value in ARGS.items() if key != 'name'}
     result, _out = run_module(info_module.main, args)
     assert [group['name'] for group in result['failover_groups']] == ['failover-group-test-3', 'second']
 
 
-@responses.activate
+@fake_http.activate
 def test_batch_fails_groups_over_at_once_and_reports_each(run_module):
     from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
     other = BASE + '/other'
-    responses.get(GROUP + QUERY, json=secondary())
-    responses.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
-    responses.get(LOCATION, status=200, json=PRIMARY)
-    responses.get(GROUP + QUERY, json=PRIMARY)
-    responses.get(other + QUERY, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'no'}})
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
+    fake_http.get(LOCATION, status=200, json=PRIMARY)
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
+    fake_http.get(other + QUERY, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'no'}})
     args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name')}
     groups = [{'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3'},
               {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'other'}]
@@ -196,17 +196,17 @@ def test_batch_fails_groups_over_at_once_and_reports_each(run_module):
     first, second = result['results']
     assert first['item'] == groups[0] and first['changed'] is True and first['failover_group'] == PRIMARY
     assert second['failed'] is True and second['changed'] is False
-    assert len([call for call in responses.calls if call.request.method == 'POST']) == 1
+    assert len([call for call in fake_http.calls if call.request.method == 'POST']) == 1
 
 
-@responses.activate
+@fake_http.activate
 def test_batch_check_mode_and_bad_input(run_module):
     from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
-    responses.get(GROUP + QUERY, json=secondary())
+    fake_http.get(GROUP + QUERY, json=secondary())
     args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name')}
     group = {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3'}
     result, _out = run_module(batch.main, dict(args, groups=[group], _ansible_check_mode=True))
-    assert result['changed'] is True and result['results'][0]['changed'] is True and len(responses.calls) == 1
+    assert result['changed'] is True and result['results'][0]['changed'] is True and len(fake_http.calls) == 1
     result, _out = run_module(batch.main, dict(args, groups=[dict(group, location='bad/location')]))
     assert result['failed'] is True and 'groups[0].location must be an Azure region' in result['msg']
-    assert len(responses.calls) == 1
+    assert len(fake_http.calls) == 1
