@@ -28,7 +28,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     strip_query,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._transport import (
-    TlsVerificationError,
+    SetupError,
     Transport,
     TransportError,
 )
@@ -230,11 +230,9 @@ class HttpClient:
         except ValueError as exc:
             # A URL (a bad port) or a header http.client refuses; its text may quote a header, so not shown.
             raise AzureDRError('Could not send %s %s: the URL or a header is not valid HTTP (%s).'
-                               % (method, strip_query(url), exc.__class__.__name__))
-        except TlsVerificationError as exc:
-            raise AzureDRError(
-                '%s %s: %s. Set REQUESTS_CA_BUNDLE to a bundle that includes the issuer of that certificate.'
-                % (method, strip_query(url), exc))
+                               % (method, strip_query(url), exc.__class__.__name__)) from None
+        except SetupError as exc:
+            raise AzureDRError('Could not send %s %s: %s.' % (method, strip_query(url), exc)) from None
         except TransportError as exc:
             # Connection refused or reset, timeouts, a body cut short: worth another try when resending
             # cannot do harm.
@@ -243,5 +241,5 @@ class HttpClient:
                 return None, ('connection', AzureDRError(message))
             raise AzureDRError(
                 message + '. The service may have received the request, so it was not sent again; '
-                'run the task again: it reads the current state before acting.')
+                'run the task again: it reads the current state before acting.') from None
         return response, None

@@ -11,7 +11,9 @@ behaviour users configure ``requests`` by is kept: ``REQUESTS_CA_BUNDLE`` / ``CU
 certifi's bundle; ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` and ``NO_PROXY``.
 
 A failure is a ``TransportError`` whose ``sent`` says whether the request may have reached the
-service: only one that certainly did not may be sent again when it is not idempotent.
+service: only one that certainly did not may be sent again when it is not idempotent.  A
+``SetupError`` is final: sending again cannot help (a certificate that cannot be verified, a CA
+bundle or a proxy that cannot be used, a URL that is not valid HTTP).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import select
 import socket
 import ssl
 import threading
-from urllib.parse import unquote, urlencode, urlsplit
+from urllib.parse import quote, unquote, urlencode, urlsplit
 
 USER_AGENT = 'azure_dr.recovery/0.1.0'
 DEFAULT_PORTS = {'https': 443, 'http': 80}
@@ -40,8 +42,8 @@ class TransportError(Exception):
         self.sent = sent
 
 
-class TlsVerificationError(TransportError):
-    """The server's certificate could not be verified: never worth another try."""
+class SetupError(TransportError):
+    """Nothing was sent, and sending again cannot help."""
 
     def __init__(self, message):
         super().__init__(message, sent=False)
@@ -173,8 +175,8 @@ def _proxy_address(proxy):
     """(host, port, Proxy-Authorization header or None) of an http:// proxy URL."""
     parts = urlsplit(proxy if '://' in proxy else 'http://' + proxy)
     if parts.scheme != 'http' or not parts.hostname:
-        raise TransportError('The proxy in the environment must be an http:// URL (a proxy reached over TLS is not '
-                             'supported), got one with scheme %r.' % parts.scheme, sent=False)
+        raise SetupError('the proxy in the environment (HTTPS_PROXY, HTTP_PROXY or ALL_PROXY) must be an http:// URL '
+                         '(a proxy reached over TLS is not supported), got one with scheme %r' % parts.scheme)
     authorization = None
     if parts.username is not None:
         pair = '%s:%s' % (unquote(parts.username), unquote(parts.password or ''))
@@ -214,7 +216,9 @@ class Transport:
         if content_type:
             all_headers['Content-Type'] = content_type
         all_headers.update(headers or {})
-        target = (parts.path or '/') + ('?' + parts.query if parts.query else '')
+        # Characters HTTP does not allow in a request line (a space in a service's nextLink) are
+        # percent-encoded, as requests does; existing escapes are kept.
+        target = quote((parts.path or '/') + ('?' + parts.query if parts.query else ''), safe="!#$%&'()*+,/:;=?@[]~")
         sent = Request(method, url, all_headers, body)
 
         connection = self._reuse(key)
@@ -225,9 +229,12 @@ class Transport:
             connection.request(method, target, body=body, headers=all_headers)
             answer = connection.getresponse()
             content = answer.read()
+        except http.client.InvalidURL:  # raised before anything is written; its text quotes the URL
+            connection.close()
+            raise SetupError('the URL is not valid HTTP') from None
         except (OSError, http.client.HTTPException) as exc:
             connection.close()
-            raise TransportError(_describe(exc), sent=True)
+            raise TransportError(_describe(exc), sent=True) from None
         except Exception:  # a header value http.client refuses (ValueError): the caller reports it
             connection.close()
             raise
@@ -286,13 +293,14 @@ class Transport:
             connection.connect()
         except ssl.SSLCertVerificationError as exc:
             connection.close()
-            raise TlsVerificationError('TLS verification failed for %s: %s' % (where, exc.verify_message or exc))
-        except ssl.SSLError as exc:
+            raise SetupError('TLS verification failed for %s: %s. Set REQUESTS_CA_BUNDLE to a bundle that includes '
+                             'the issuer of that certificate' % (where, exc.verify_message or exc)) from None
+        except (OSError, http.client.HTTPException) as exc:  # ssl.SSLError too: a handshake cut short
             connection.close()
-            raise TlsVerificationError('TLS handshake with %s failed: %s' % (where, _describe(exc)))
-        except (OSError, http.client.HTTPException) as exc:
-            connection.close()
-            raise TransportError('could not connect to %s: %s' % (where, _describe(exc)), sent=False)
+            if proxy and ' 407 ' in str(exc):
+                raise SetupError('the proxy %s:%s asks for credentials (407); give them in the proxy URL of the '
+                                 'environment, http://user:password@host:port' % (proxy_host, proxy_port)) from None
+            raise TransportError('could not connect to %s: %s' % (where, _describe(exc)), sent=False) from None
         with self._lock:
             self.connections_opened += 1
         return connection
@@ -302,5 +310,9 @@ class Transport:
         with self._lock:
             if self._context is None:
                 cafile, capath = ca_locations(self.environ)
-                self._context = ssl.create_default_context(cafile=cafile, capath=capath)
+                try:
+                    self._context = ssl.create_default_context(cafile=cafile, capath=capath)
+                except (OSError, ValueError) as exc:  # ssl.SSLError is an OSError: a file that is no PEM bundle
+                    raise SetupError('the CA bundle %s could not be loaded (%s); REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE '
+                                     'must name a PEM file or a directory of them' % (cafile or capath, _describe(exc))) from None
             return self._context

@@ -14,7 +14,7 @@ import threading
 import pytest
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._transport import (
-    TlsVerificationError,
+    SetupError,
     Transport,
     TransportError,
     bypasses_proxy,
@@ -31,7 +31,7 @@ def serve(handler, connections):
 
     def run():
         with listener:
-            for _ in range(connections):
+            for dummy in range(connections):
                 conn, _address = listener.accept()
                 with conn:
                     handler(conn)
@@ -53,7 +53,7 @@ def read_head(conn):
 
 def test_requests_to_one_host_share_one_kept_alive_connection(emu):
     transport = Transport()
-    for _ in range(3):
+    for dummy in range(3):
         assert transport.request('GET', emu.url + HEALTH).json()['status'] == 'ok'
     assert transport.connections_opened == 1
 
@@ -67,7 +67,7 @@ def test_threads_get_their_own_connections_and_leave_them_for_reuse(emu):
         barrier.wait()
         statuses.append(transport.request('GET', emu.url + HEALTH).status_code)
 
-    threads = [threading.Thread(target=worker) for _ in range(3)]
+    threads = [threading.Thread(target=worker) for dummy in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -114,9 +114,25 @@ def test_no_answer_within_the_read_timeout_may_have_been_received():
 
 def test_a_server_certificate_from_another_ca_is_refused(emu):
     certifi = pytest.importorskip('certifi')
-    with pytest.raises(TlsVerificationError) as caught:
+    with pytest.raises(SetupError) as caught:
         Transport(environ={'REQUESTS_CA_BUNDLE': certifi.where()}).request('GET', emu.url + HEALTH)
-    assert 'TLS verification failed for 127.0.0.1' in str(caught.value) and caught.value.sent is False
+    assert 'TLS verification failed for 127.0.0.1' in str(caught.value) and 'REQUESTS_CA_BUNDLE' in str(caught.value)
+
+
+def test_a_ca_bundle_that_cannot_be_loaded_is_final_and_named(tmp_path):
+    not_pem = tmp_path / 'bundle.pem'
+    not_pem.write_text('not a certificate')
+    for bundle in (str(tmp_path / 'missing.pem'), str(not_pem)):
+        with pytest.raises(SetupError, match='the CA bundle %s could not be loaded' % bundle):
+            Transport(environ={'REQUESTS_CA_BUNDLE': bundle}).request('GET', 'https://127.0.0.1:9/x')
+
+
+def test_a_handshake_cut_short_was_never_sent_and_may_be_tried_again():
+    port, thread = serve(lambda conn: None, connections=1)  # accepts, then hangs up
+    with pytest.raises(TransportError) as caught:
+        Transport(environ={}).request('POST', 'https://127.0.0.1:%d/failover' % port)
+    thread.join(10)
+    assert caught.value.sent is False and not isinstance(caught.value, SetupError)
 
 
 def test_curl_ca_bundle_is_read_when_requests_ca_bundle_is_not_set(emu):
@@ -173,8 +189,19 @@ def test_no_proxy_sends_straight_to_the_host(emu):
     assert Transport(environ=environ).request('GET', emu.url + HEALTH).status_code == 200
 
 
+def test_a_proxy_asking_for_credentials_is_final():
+    def refuse(conn):
+        read_head(conn)
+        conn.sendall(b'HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic\r\n\r\n')
+
+    port, thread = serve(refuse, connections=1)
+    with pytest.raises(SetupError, match=r'asks for credentials \(407\)'):
+        Transport(environ={'HTTPS_PROXY': 'http://127.0.0.1:%d' % port}).request('GET', 'https://arm.example.test/x')
+    thread.join(10)
+
+
 def test_a_proxy_reached_over_tls_is_a_clear_error():
-    with pytest.raises(TransportError, match='must be an http:// URL'):
+    with pytest.raises(SetupError, match='must be an http:// URL'):
         Transport(environ={'HTTPS_PROXY': 'https://proxy.example.test:3128'}).request('GET', 'https://arm.example.test/x')
 
 
@@ -213,11 +240,11 @@ def test_the_user_agent_query_headers_and_a_json_body_are_sent():
         conn.sendall(b'HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n')
 
     port, thread = serve(record, connections=1)
-    answer = Transport(environ={}).request('POST', 'http://127.0.0.1:%d/p' % port, params={'api-version': '1'},
+    answer = Transport(environ={}).request('POST', 'http://127.0.0.1:%d/p%%2Fq r' % port, params={'api-version': '1'},
                                            headers={'X-Test': 'yes'}, json={'k': 'v'})
     thread.join(10)
     head = received[0]
     assert answer.status_code == 204 and answer.content == b''
-    assert head.startswith('POST /p?api-version=1 HTTP/1.1')
+    assert head.startswith('POST /p%2Fq%20r?api-version=1 HTTP/1.1')  # a space encoded, an escape kept
     assert 'User-Agent: azure_dr.recovery/' in head and 'X-Test: yes' in head and 'Content-Type: application/json' in head
     assert 'Content-Length: 10' in head  # {"k": "v"}
