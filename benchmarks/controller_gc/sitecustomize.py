@@ -34,8 +34,8 @@ def _on_collection(phase, info, _started={}):  # pylint: disable=dangerous-defau
         frames = [frame for frame in traceback.extract_stack()[:-1] if 'ansible' in frame.filename][-3:]
         where = ' < '.join('%s:%s' % (frame.filename.rsplit('site-packages/', 1)[-1], frame.name) for frame in reversed(frames))
         survivors = ', %d objects left in generation 2' % len(gc.get_objects(2)) if info['generation'] == 2 else ''
-        _write('gc generation %d: %.1f ms, %d objects freed%s, at %s' % (info['generation'], took * 1000, info['collected'],
-                                                                          survivors, where))
+        _write('gc generation %d: %.1f ms, %d objects freed%s, at %s'
+               % (info['generation'], took * 1000, info['collected'], survivors, where))
 
 
 def _time_execute_module():
