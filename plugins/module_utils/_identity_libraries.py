@@ -51,14 +51,14 @@ class PortPreservingHttpClient:
         return self._session.post(self._route(url), **kwargs)
 
     def close(self):
-        """The session may be shared; msal must not close it."""
+        """Nothing to close early: the session lives as long as the credential, for token refreshes."""
 
 
 class MsalUsernamePasswordCredential:
     """User + password (resource owner password credentials) through msal's public client."""
     can_refresh = True
 
-    def __init__(self, plan, authority, authority_is_microsoft, clock=time.time, session=None):
+    def __init__(self, plan, authority, authority_is_microsoft, clock=time.time):
         import msal  # only a user + password run pays for msal (and for requests, which it uses)
         import requests
 
@@ -68,7 +68,7 @@ class MsalUsernamePasswordCredential:
         self._app = msal.PublicClientApplication(
             plan.settings['client_id'],
             authority='%s/%s' % (authority, plan.settings['tenant']),
-            http_client=PortPreservingHttpClient(session if session is not None else requests.Session(), authority),
+            http_client=PortPreservingHttpClient(requests.Session(), authority),
             instance_discovery=authority_is_microsoft,
         )
 

@@ -219,7 +219,7 @@ class Transport:
         # Characters HTTP does not allow in a request line (a space in a service's nextLink) are
         # percent-encoded, as requests does; existing escapes are kept.
         target = quote((parts.path or '/') + ('?' + parts.query if parts.query else ''), safe="!#$%&'()*+,/:;=?@[]~")
-        sent = Request(method, url, all_headers, body)
+        prepared = Request(method, url, all_headers, body)
 
         connection = self._reuse(key)
         if connection is None:
@@ -242,7 +242,7 @@ class Transport:
             connection.close()
         else:
             self._keep(key, connection)
-        return Response(answer.status, answer.reason, Headers(answer.getheaders()), content, sent)
+        return Response(answer.status, answer.reason, Headers(answer.getheaders()), content, prepared)
 
     def close(self):
         with self._lock:

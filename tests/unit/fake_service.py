@@ -71,10 +71,12 @@ class _Route:
         if json is not None:
             self.content = jsonlib.dumps(json).encode()
             self.headers.setdefault('Content-Type', 'application/json')
+        elif isinstance(body, str):
+            self.content = body.encode()
         else:
-            self.content = body.encode() if isinstance(body, str) else (body or b'') if self.error is None else b''
-            if content_type:
-                self.headers['Content-Type'] = content_type
+            self.content = b'' if self.error is not None else (body or b'')
+        if content_type:
+            self.headers['Content-Type'] = content_type
 
     @property
     def call_count(self):
