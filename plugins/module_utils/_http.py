@@ -149,12 +149,14 @@ class HttpClient:
         self.requests_sent = 0
 
     def request(self, method, url, scope=None, json=None, params=None, headers=None, budget=None, data=None,
-                repeatable=None):
+                repeatable=None, handled_codes=()):
         """Send one logical request, retried as the rules above allow; return the final 1xx-3xx
         ``_transport.Response`` or raise ``ApiError`` / ``RetryBudgetExceeded`` / ``AzureDRError``.
 
         ``data`` is a form body; ``repeatable=True`` marks a POST without side effects (a token
-        request), which may then be sent again like an idempotent method."""
+        request), which may then be sent again like an idempotent method.  ``handled_codes``: error
+        codes the caller deals with itself (raised at once, with ``retry_after``), such as a busy
+        answer after which the caller reads the resource again before deciding to send."""
         method = method.upper()
         repeatable = method in IDEMPOTENT_METHODS if repeatable is None else repeatable
         body = dict(json=json, data=data)
@@ -162,6 +164,7 @@ class HttpClient:
         started = self.clock()
         attempt = 0
         refreshed_token = False
+        heal_until = None  # while failures that heal within seconds or not at all repeat: when to stop
         self._check_destination(url, scope)
         while True:
             attempt += 1
@@ -177,18 +180,35 @@ class HttpClient:
                 refreshed_token = True
                 continue
 
+            heals_within = None
             if response is not None:
-                reason = retry_reason(repeatable, response)
-                if reason is None:
-                    raise ApiError.from_response(response, attempts=attempt)
                 last_error = ApiError.from_response(response, attempts=attempt)
                 server_wait = parse_retry_after(response.headers.get('Retry-After'))
+                last_error.retry_after = server_wait
+                if last_error.code in handled_codes or retry_reason(repeatable, response) is None:
+                    raise last_error
             else:
-                reason, last_error = failure
+                last_error, heals_within = failure
                 server_wait = None
 
             wait = server_wait if server_wait is not None else backoff_delay(attempt, rand=self.rand)
             elapsed = self.clock() - started
+            # A failure that heals within seconds when it heals at all (a refused connection: a service
+            # restarting) is retried for that long after the first of a row, whatever the budget; the
+            # last wait is shortened to try once more at that moment.  Any other outcome ends the row.
+            if not heals_within:
+                heal_until = None
+            elif heal_until is None:
+                heal_until = elapsed + heals_within
+            if heal_until is not None and heal_until < budget:
+                if elapsed >= heal_until:
+                    raise RetryBudgetExceeded(
+                        'Gave up on %s %s after %d attempt(s) in %.1f s: a failure of this kind heals within %.0f s '
+                        'if it heals at all, so it is retried no longer, whatever the retry budget (%.0f s). Last answer: %s'
+                        % (method, strip_query(url), attempt, elapsed, heals_within, budget, last_error.message),
+                        last_error=last_error,
+                    )
+                wait = min(wait, heal_until - elapsed)
             if elapsed + wait > budget:
                 asked = ' (the service asked to wait %.0f s)' % server_wait if server_wait is not None else ''
                 raise RetryBudgetExceeded(
@@ -199,8 +219,9 @@ class HttpClient:
                 )
             if self.on_retry is not None:
                 source = 'Retry-After' if server_wait is not None else 'backoff'
-                self.on_retry('%s %s: %s; retrying in %.1f s (%s, attempt %d)' % (
-                    method, strip_query(url), last_error.message, wait, source, attempt + 1))
+                until = ', for %.0f s more at most' % (heal_until - elapsed) if heal_until is not None and heal_until < budget else ''
+                self.on_retry('%s %s: %s; retrying in %.1f s (%s, attempt %d%s)' % (
+                    method, strip_query(url), last_error.message, wait, source, attempt + 1, until))
             self.sleep(wait)
 
     def _check_destination(self, url, scope):
@@ -215,8 +236,8 @@ class HttpClient:
                                'of this run\'s endpoints (%s).' % (parts.hostname, ', '.join(sorted(self.token_hosts))))
 
     def _send_once(self, method, url, scope, body, params, headers, remaining, repeatable):
-        """One HTTP exchange.  Returns (response, None), or (None, (reason, error)) for a failure that
-        may be retried; raises for one that may not."""
+        """One HTTP exchange.  Returns (response, None), or (None, (error, heals_within)) for a failure
+        that may be retried (``heals_within``: see ``TransportError``); raises for one that may not."""
         all_headers = {'x-ms-correlation-request-id': self.correlation_id}
         if headers:
             all_headers.update(headers)
@@ -232,13 +253,15 @@ class HttpClient:
             raise AzureDRError('Could not send %s %s: the URL or a header is not valid HTTP (%s).'
                                % (method, strip_query(url), exc.__class__.__name__)) from None
         except SetupError as exc:
-            raise AzureDRError('Could not send %s %s: %s.' % (method, strip_query(url), exc)) from None
+            text = str(exc)
+            raise AzureDRError('Could not send %s %s: %s%s' % (method, strip_query(url), text,
+                                                               '' if text.endswith(('.', '?')) else '.')) from None
         except TransportError as exc:
             # Connection refused or reset, timeouts, a body cut short: worth another try when resending
             # cannot do harm.
             message = 'Could not complete %s %s: %s' % (method, strip_query(url), exc)
             if repeatable or not exc.sent:
-                return None, ('connection', AzureDRError(message))
+                return None, (AzureDRError(message), exc.heals_within)
             raise AzureDRError(
                 message + '. The service may have received the request, so it was not sent again; '
                 'run the task again: it reads the current state before acting.') from None

@@ -12,8 +12,11 @@ certifi's bundle; ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` and ``NO_PROX
 
 A failure is a ``TransportError`` whose ``sent`` says whether the request may have reached the
 service: only one that certainly did not may be sent again when it is not idempotent.  A
-``SetupError`` is final: sending again cannot help (a certificate that cannot be verified, a CA
-bundle or a proxy that cannot be used, a URL that is not valid HTTP).
+``SetupError`` is final: sending again cannot help (a host name that does not exist, a TLS handshake
+that failed for want of a common protocol, a certificate that cannot be verified, a CA bundle or a
+proxy that cannot be used, a URL that is not valid HTTP).  A failure that heals within seconds when
+it heals at all (a refused connection: a service restarting) carries ``heals_within``: ``_http``
+retries it for that long only, whatever the request's retry budget.
 """
 
 from __future__ import annotations
@@ -33,13 +36,48 @@ USER_AGENT = 'azure_dr.recovery/0.1.0'
 DEFAULT_PORTS = {'https': 443, 'http': 80}
 MAX_IDLE_PER_HOST = 10
 
+# Seconds a refused connection (or a name server that answers "try again") is retried, counted from the
+# first such failure in a row, whatever the request's retry budget (up to 15 minutes for a Fabric rate
+# limit).  A service that restarts listens again within seconds (the emulator of the reliability suite
+# is down for about 2 s, a web server's or a load balancer's listener restarts as fast), while a port
+# where nothing listens (a typo, a service that is gone) stays refused: 8 s of backoff is four or five
+# tries, and a task that cannot succeed fails within 10 s.
+HEALS_WITHIN = 8.0
+
+# getaddrinfo() answers that say the name does not exist or cannot be resolved at all: final.  The
+# others (EAI_AGAIN: a name server that did not answer in time, EAI_SYSTEM, EAI_MEMORY) may heal.
+_NAME_NOT_FOUND = frozenset(getattr(socket, name) for name in (
+    'EAI_NONAME', 'EAI_NODATA', 'EAI_FAIL', 'EAI_ADDRFAMILY', 'EAI_FAMILY', 'EAI_SERVICE', 'EAI_SOCKTYPE', 'EAI_BADFLAGS')
+    if hasattr(socket, name))
+
+# TLS failures that are a handshake cut short (the server restarting or overloaded): they may heal and
+# are retried like any connection failure.  Every other ssl.SSLError of the handshake says that the two
+# ends have no protocol in common (plain HTTP on the port, an old TLS version, no common cipher): final.
+_TLS_CUT_SHORT = (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+_TLS_TRANSIENT_REASONS = frozenset(('TLSV1_ALERT_INTERNAL_ERROR',))
+# What to check, by the OpenSSL reason of a failed handshake.
+_TLS_HINTS = {
+    'WRONG_VERSION_NUMBER': 'is it an https endpoint?',
+    'HTTP_REQUEST': 'is it an https endpoint?',
+    'PACKET_LENGTH_TOO_LONG': 'is it an https endpoint?',
+    'RECORD_LAYER_FAILURE': 'is it an https endpoint?',
+    'UNSUPPORTED_PROTOCOL': 'the server offers no TLS version this Python allows (TLS 1.2 or later)',
+    'TLSV1_ALERT_PROTOCOL_VERSION': 'the server accepts no TLS version this Python offers (TLS 1.2 or later)',
+    'NO_PROTOCOLS_AVAILABLE': 'the server and this Python have no TLS version in common',
+    'SSLV3_ALERT_HANDSHAKE_FAILURE': 'the server and this Python have no TLS version or cipher in common',
+    'NO_SHARED_CIPHER': 'the server and this Python have no cipher in common',
+    'NO_CIPHERS_AVAILABLE': 'the server and this Python have no cipher in common',
+}
+
 
 class TransportError(Exception):
-    """No answer to a request.  ``sent``: whether any of it may have reached the service."""
+    """No answer to a request.  ``sent``: whether any of it may have reached the service.
+    ``heals_within``: None, or the seconds after which such a failure, repeated, will not heal."""
 
-    def __init__(self, message, sent):
+    def __init__(self, message, sent, heals_within=None):
         super().__init__(message)
         self.sent = sent
+        self.heals_within = heals_within
 
 
 class SetupError(TransportError):
@@ -193,6 +231,30 @@ def _describe(exc):
     return '%s (%s)' % (text.splitlines()[0][:300], exc.__class__.__name__)
 
 
+def _connect_failure(exc, where, peer, via_proxy):
+    """The TransportError for a connection that could not be made: final, brief, or retried like any.
+    ``where``: the destination, for messages; ``peer``: (host, port) the socket connects to, the proxy's
+    when ``via_proxy``."""
+    if isinstance(exc, socket.gaierror):
+        name = ('of the proxy %s' if via_proxy else '%s') % peer[0]
+        reason = exc.strerror or str(exc)
+        if exc.errno in _NAME_NOT_FOUND:
+            check = 'check HTTPS_PROXY / HTTP_PROXY / ALL_PROXY' if via_proxy else \
+                'check the endpoint (arm_endpoint, fabric_endpoint, authority_host, cloud_environment) and this machine\'s DNS'
+            return SetupError('could not resolve the host name %s (%s): %s' % (name, reason, check))
+        return TransportError('could not resolve the host name %s (%s)' % (name, reason), sent=False, heals_within=HEALS_WITHIN)
+    if isinstance(exc, ConnectionRefusedError):
+        return TransportError('connection to %s%s:%s refused' % ('the proxy ' if via_proxy else '', peer[0], peer[1]), sent=False,
+                              heals_within=HEALS_WITHIN)
+    if isinstance(exc, ssl.SSLError) and not isinstance(exc, _TLS_CUT_SHORT):
+        reason = getattr(exc, 'reason', None)
+        if reason not in _TLS_TRANSIENT_REASONS:
+            text = reason.lower().replace('_', ' ') if reason else _describe(exc)
+            hint = _TLS_HINTS.get(reason, 'the server and this Python could not agree on TLS')
+            return SetupError('TLS handshake with %s failed (%s): %s' % (where, text, hint))
+    return TransportError('could not connect to %s: %s' % (where, _describe(exc)), sent=False)
+
+
 class Transport:
     """One per module run.  ``request()`` may be called from several threads at once."""
 
@@ -295,12 +357,13 @@ class Transport:
             connection.close()
             raise SetupError('TLS verification failed for %s: %s. Set REQUESTS_CA_BUNDLE to a bundle that includes '
                              'the issuer of that certificate' % (where, exc.verify_message or exc)) from None
-        except (OSError, http.client.HTTPException) as exc:  # ssl.SSLError too: a handshake cut short
+        except (OSError, http.client.HTTPException) as exc:  # ssl.SSLError too
             connection.close()
             if proxy and ' 407 ' in str(exc):
                 raise SetupError('the proxy %s:%s asks for credentials (407); give them in the proxy URL of the '
                                  'environment, http://user:password@host:port' % (proxy_host, proxy_port)) from None
-            raise TransportError('could not connect to %s: %s' % (where, _describe(exc)), sent=False) from None
+            # The socket's own peer is the proxy when there is one: the proxy resolves and reaches the host.
+            raise _connect_failure(exc, where, (proxy_host, proxy_port) if proxy else (host, port), bool(proxy)) from None
         with self._lock:
             self.connections_opened += 1
         return connection

@@ -13,6 +13,7 @@ runs for real.  The API follows the ``responses`` library's::
         fake_http.get(URL, json={...}, status=200, headers={...})
         fake_http.post(URL, body=TimeoutError())        # raised while waiting for the answer
         fake_http.fail_connect(URL, ConnectionRefusedError())  # the next connection to URL's host
+        fake_http.fail_connect(URL, TimeoutError(), times=None)  # every connection from now on
         ...
         assert fake_http.calls[0].request.headers['Authorization'] == ...
 
@@ -98,6 +99,8 @@ class FakeHttp:
         self.routes = []
         self.calls = []
         self.connect_failures = {}  # (host, port) -> [exceptions]
+        self.failing_for_good = set()  # (host, port): the last failure is raised again and again
+        self.connect_attempts = 0
 
     # --- registering answers ---
 
@@ -118,12 +121,15 @@ class FakeHttp:
         """``callback(request)`` returns (status, headers, body text)."""
         return self.add(method, url, callback=callback)
 
-    def fail_connect(self, url, error):
-        """The next connection to the URL's host fails with ``error`` while connecting."""
+    def fail_connect(self, url, error, times=1):
+        """The next ``times`` connections to the URL's host fail with ``error`` while connecting
+        (``times=None``: every one from now on).  ``connect_attempts`` counts the tries."""
         parts = urlsplit(url)
         key = (parts.hostname, parts.port or _transport.DEFAULT_PORTS[parts.scheme])
         with self._lock:
-            self.connect_failures.setdefault(key, []).append(error)
+            self.connect_failures.setdefault(key, []).extend([error] * (times or 1))
+            if times is None:
+                self.failing_for_good.add(key)
 
     # --- switching it on ---
 
@@ -183,8 +189,11 @@ class FakeHttp:
 
     def _connect_failure(self, host, port):
         with self._lock:
+            self.connect_attempts += 1
             failures = self.connect_failures.get((host, port))
-            return failures.pop(0) if failures else None
+            if not failures:
+                return None
+            return failures[0] if len(failures) == 1 and (host, port) in self.failing_for_good else failures.pop(0)
 
     def _answer(self, request):
         with self._lock:

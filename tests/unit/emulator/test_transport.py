@@ -13,7 +13,10 @@ import threading
 
 import pytest
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError, RetryBudgetExceeded
+from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient
 from ansible_collections.azure_dr.recovery.plugins.module_utils._transport import (
+    HEALS_WITHIN,
     SetupError,
     Transport,
     TransportError,
@@ -92,12 +95,78 @@ def test_a_connection_the_server_closed_while_idle_is_not_used_again():
     assert transport.connections_opened == 2
 
 
-def test_a_refused_connection_was_never_sent():
+def free_port():
+    """A loopback port where nothing listens (it did a moment ago)."""
     with socket.create_server(('127.0.0.1', 0)) as placeholder:
-        port = placeholder.getsockname()[1]
+        return placeholder.getsockname()[1]
+
+
+def client(clock, **kwargs):
+    """An HttpClient on a real transport, with the fake clock: its waits take no time."""
+    return HttpClient(transport=Transport(environ={}), sleep=clock.sleep, clock=clock, rand=lambda: 0.5, **kwargs)
+
+
+def test_a_refused_connection_was_never_sent_and_heals_within_seconds_if_at_all():
+    port = free_port()
     with pytest.raises(TransportError) as caught:
         Transport(environ={}).request('POST', 'http://127.0.0.1:%d/failover' % port)
-    assert caught.value.sent is False and 'could not connect to 127.0.0.1:%d' % port in str(caught.value)
+    assert caught.value.sent is False and not isinstance(caught.value, SetupError)
+    assert str(caught.value) == 'connection to 127.0.0.1:%d refused' % port and caught.value.heals_within == HEALS_WITHIN
+
+
+def test_a_refused_connection_is_given_up_within_seconds_whatever_the_budget(clock):
+    port = free_port()
+    with pytest.raises(RetryBudgetExceeded) as caught:
+        client(clock, retry_budget=900).request('GET', 'http://127.0.0.1:%d/x' % port)
+    assert sum(clock.sleeps) == 8.0 and len(clock.sleeps) == 4
+    assert 'connection to 127.0.0.1:%d refused' % port in caught.value.message
+
+
+def resolve_or_skip(host):
+    """Skip when this machine has no name server to ask (the answer would be "try again")."""
+    try:
+        socket.getaddrinfo(host, 443)
+    except socket.gaierror as exc:
+        if exc.errno == socket.EAI_AGAIN:
+            pytest.skip('no name server answers here')
+        return
+    pytest.skip('%s resolves here' % host)
+
+
+def test_a_host_name_that_does_not_exist_is_final_and_named(clock):
+    resolve_or_skip('no-such-host.invalid')  # RFC 6761: never a real name
+    with pytest.raises(SetupError) as caught:
+        Transport(environ={}).request('GET', 'https://no-such-host.invalid/v1/admin/workspaces')
+    assert str(caught.value).startswith('could not resolve the host name no-such-host.invalid (')
+    with pytest.raises(AzureDRError) as caught:
+        client(clock, retry_budget=900).request('GET', 'https://no-such-host.invalid/v1/admin/workspaces')
+    assert clock.sleeps == [] and not isinstance(caught.value, RetryBudgetExceeded)
+    assert 'could not resolve the host name no-such-host.invalid' in caught.value.message
+    assert 'fabric_endpoint' in caught.value.message
+
+
+def test_a_proxy_whose_host_name_does_not_exist_is_final_and_named():
+    resolve_or_skip('no-such-proxy.invalid')
+    with pytest.raises(SetupError, match='could not resolve the host name of the proxy no-such-proxy.invalid .*HTTPS_PROXY'):
+        Transport(environ={'HTTPS_PROXY': 'http://no-such-proxy.invalid:3128'}).request('GET', 'https://arm.example.test/x')
+
+
+def plain_http_server():
+    """A loopback server that answers whatever it is sent with a plain HTTP 400, as a web server does."""
+    def answer(conn):
+        conn.recv(4096)
+        conn.sendall(b'HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+    return serve(answer, connections=1)
+
+
+def test_tls_spoken_to_a_plain_http_port_is_final_and_named(clock):
+    port, thread = plain_http_server()
+    with pytest.raises(AzureDRError) as caught:
+        client(clock, retry_budget=900).request('POST', 'https://127.0.0.1:%d/failover' % port)
+    thread.join(10)
+    assert clock.sleeps == [] and not isinstance(caught.value, RetryBudgetExceeded)
+    assert 'TLS handshake with 127.0.0.1:%d failed (wrong version number): is it an https endpoint?' % port \
+        in caught.value.message
 
 
 def test_no_answer_within_the_read_timeout_may_have_been_received():

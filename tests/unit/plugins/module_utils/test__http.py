@@ -7,6 +7,7 @@ from __future__ import annotations
 import email.utils
 
 import http.client
+import socket
 import ssl
 
 import pytest
@@ -165,6 +166,95 @@ def test_post_whose_connect_timed_out_is_sent_again(make_http, clock):
     fake_http.post(URL + '/failover', status=200, json={})
     assert make_http().request('POST', URL + '/failover', scope=SCOPE).status_code == 200
     assert len(clock.sleeps) == 1 and len(fake_http.calls) == 1
+
+
+@pytest.mark.parametrize('errno_name', ['EAI_NONAME', 'EAI_NODATA', 'EAI_FAIL'])
+@pytest.mark.parametrize('method', ['GET', 'POST'])
+@fake_http.activate
+def test_a_host_name_that_cannot_be_resolved_is_final_at_once(make_http, clock, method, errno_name):
+    if not hasattr(socket, errno_name):
+        pytest.skip('%s is not defined on this platform' % errno_name)
+    fake_http.fail_connect(URL, socket.gaierror(getattr(socket, errno_name), 'Name or service not known'), times=None)
+    fake_http.add(method, URL, json={})
+    warnings = []
+    with pytest.raises(AzureDRError) as caught:
+        make_http(retry_budget=900, on_retry=warnings.append).request(method, URL, scope=SCOPE)
+    assert not isinstance(caught.value, RetryBudgetExceeded)
+    assert fake_http.connect_attempts == 1 and clock.sleeps == [] and warnings == []
+    message = caught.value.message
+    assert 'could not resolve the host name arm.example.test (Name or service not known)' in message
+    assert 'fabric_endpoint' in message and 'token-' not in message and 'Bearer' not in message
+
+
+@fake_http.activate
+def test_a_name_server_that_says_try_again_is_retried_only_briefly(make_http, clock):
+    fake_http.fail_connect(URL, socket.gaierror(socket.EAI_AGAIN, 'Temporary failure in name resolution'), times=None)
+    with pytest.raises(RetryBudgetExceeded) as caught:
+        make_http(retry_budget=900).request('GET', URL, scope=SCOPE)
+    assert fake_http.connect_attempts > 1 and sum(clock.sleeps) <= 8.0
+    assert 'could not resolve the host name arm.example.test (Temporary failure in name resolution)' in caught.value.message
+
+
+@pytest.mark.parametrize('method', ['GET', 'POST'])
+@fake_http.activate
+def test_a_refused_connection_is_retried_only_briefly_whatever_the_budget(make_http, clock, method):
+    fake_http.fail_connect(URL, ConnectionRefusedError(111, 'Connection refused'), times=None)
+    warnings = []
+    with pytest.raises(RetryBudgetExceeded) as caught:
+        make_http(retry_budget=900, on_retry=warnings.append).request(method, URL, scope=SCOPE)
+    # Backoff 0.75, 1.5, 3 s, then the last wait is cut to try once more 8 s after the first refusal.
+    assert clock.sleeps == [0.75, 1.5, 3.0, 2.75]  # 8 s: _transport.HEALS_WITHIN
+    assert fake_http.connect_attempts == 5 and len(fake_http.calls) == 0
+    message = caught.value.message
+    assert 'after 5 attempt(s) in 8.0 s' in message and 'whatever the retry budget (900 s)' in message
+    assert 'connection to arm.example.test:443 refused' in message
+    assert len(warnings) == 4 and 'for 8 s more at most' in warnings[0] and 'for 3 s more at most' in warnings[-1]
+
+
+@fake_http.activate
+def test_a_service_that_restarts_is_waited_for(make_http, clock):
+    fake_http.fail_connect(URL, ConnectionRefusedError(111, 'Connection refused'), times=4)
+    fake_http.get(URL, json={'name': 'fg'})
+    assert make_http(retry_budget=900).request('GET', URL, scope=SCOPE).json() == {'name': 'fg'}
+    assert sum(clock.sleeps) == 8.0 and fake_http.connect_attempts == 5
+
+
+@fake_http.activate
+def test_a_refusal_after_another_failure_starts_its_own_short_window(make_http, clock):
+    fake_http.fail_connect(URL, ConnectionRefusedError(111, 'Connection refused'), times=2)
+    for dummy in range(3):
+        fake_http.get(URL, status=503)  # the service is back but not ready: the full budget applies
+    fake_http.get(URL, json={})
+    assert make_http(retry_budget=900).request('GET', URL, scope=SCOPE).json() == {}
+    assert clock.sleeps == [0.75, 1.5, 3.0, 6.0, 12.0]
+
+
+@pytest.mark.parametrize('reason,expected', [
+    ('WRONG_VERSION_NUMBER', 'failed (wrong version number): is it an https endpoint?'),
+    ('UNSUPPORTED_PROTOCOL', 'failed (unsupported protocol): the server offers no TLS version'),
+    ('SSLV3_ALERT_HANDSHAKE_FAILURE', 'failed (sslv3 alert handshake failure): the server and this Python have no'),
+])
+@fake_http.activate
+def test_a_tls_handshake_without_a_common_protocol_is_final(make_http, clock, reason, expected):
+    failure = ssl.SSLError(1, '[SSL: %s] %s (_ssl.c:1006)' % (reason, reason.lower().replace('_', ' ')))
+    failure.reason = reason
+    fake_http.fail_connect(URL, failure, times=None)
+    with pytest.raises(AzureDRError) as caught:
+        make_http(retry_budget=900).request('POST', URL + '/failover', scope=SCOPE)
+    assert not isinstance(caught.value, RetryBudgetExceeded)
+    assert fake_http.connect_attempts == 1 and clock.sleeps == []
+    assert 'TLS handshake with arm.example.test:443 ' + expected in caught.value.message
+
+
+@pytest.mark.parametrize('failure', [TimeoutError('timed out'), ConnectionResetError(104, 'Connection reset by peer'),
+                                     ssl.SSLEOFError(8, 'EOF occurred in violation of protocol'),
+                                     OSError(113, 'No route to host')])
+@fake_http.activate
+def test_timeouts_resets_and_cut_short_handshakes_are_retried_for_the_whole_budget(make_http, clock, failure):
+    fake_http.fail_connect(URL, failure, times=None)
+    with pytest.raises(RetryBudgetExceeded) as caught:
+        make_http(retry_budget=900).request('GET', URL, scope=SCOPE)
+    assert sum(clock.sleeps) > 870 and 'within a retry budget of 900 s' in caught.value.message
 
 
 @fake_http.activate
