@@ -48,9 +48,11 @@ class ArmClient:
                 return None
             raise
 
-    def post(self, path, api_version, body=None, budget=None):
-        """Send an action; returns the raw response (200 with a body, or 202 to poll)."""
-        return self.http.request('POST', self.url(path, api_version), scope=self.scope, json=body, budget=budget)
+    def post(self, path, api_version, body=None, budget=None, handled_codes=()):
+        """Send an action; returns the raw response (200 with a body, or 202 to poll).  ``handled_codes``:
+        error codes the caller deals with itself (see ``HttpClient.request``)."""
+        return self.http.request('POST', self.url(path, api_version), scope=self.scope, json=body, budget=budget,
+                                 handled_codes=handled_codes)
 
     def list(self, path, api_version):
         """Every item of a collection, following ``nextLink`` exactly as given."""

@@ -155,6 +155,26 @@ operation_url:
   returned: when a failover was started and not followed to its end
   type: str
   sample: https://management.azure.com/subscriptions/0000/providers/Microsoft.Sql/locations/JapanEast/instanceFailoverGroupOperationResults/fg
+failover_kind:
+  description:
+    - The failover sent - C(planned), C(forced), or C(none) when none was (the region was already primary, or another
+      operation made it primary meanwhile). In check mode, the kind that would be sent.
+  returned: success
+  type: str
+  sample: planned
+region_state:
+  description: The role and replication state of O(location), as read before the task and after the failover.
+  returned: success
+  type: dict
+  contains:
+    before:
+      description: C(replication_role) and C(replication_state) read first.
+      type: dict
+      sample: {replication_role: Secondary, replication_state: CATCH_UP}
+    after:
+      description: The same, read after the failover; null when none was read (check mode, O(wait=false)).
+      type: dict
+      sample: {replication_role: Primary, replication_state: CATCH_UP}
 request_ids:
   description: Ids of the failover request, for Azure support.
   returned: when a failover was sent

@@ -321,6 +321,11 @@ def judge(table, row):
     writes = [entry for entry in requests if entry['method'] == 'POST' and '/oauth2/' not in entry['path']]
     if 'writes' in expect and len(writes) != expect['writes']:
         problems.append('%d write(s), expected %d' % (len(writes), expect['writes']))
+    # A failover sent to a region that is already primary is refused with 400: the module must read first.
+    on_primary = [entry for entry in writes if entry['status'] == 400 and '/failover' in entry['path']]
+    if 'failovers_sent_to_primary' in expect and len(on_primary) != expect['failovers_sent_to_primary']:
+        problems.append('%d failover(s) sent to the region already primary, expected %d'
+                        % (len(on_primary), expect['failovers_sent_to_primary']))
     tokens = [entry for entry in requests if '/oauth2/' in entry['path'] and entry['status'] == 200]
     if expect.get('min_tokens') and len(tokens) < expect['min_tokens']:
         problems.append('%d token(s) fetched, expected at least %d' % (len(tokens), expect['min_tokens']))
