@@ -23,7 +23,9 @@ help:
 	@echo "make bench  - performance figures against the emulator, beside azure.azcollection (BENCH_RUNS=N)"
 	@echo "make clean  - remove the virtual environment and build output"
 
+# Last, a check that nothing this run started is still running (tests end their servers and jobs).
 test: venv collection sanity units integration lint build galaxy-import ee
+	$(BIN)/python tests/utils/check_no_leftovers.py $(BIN)
 
 # The stamp is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt

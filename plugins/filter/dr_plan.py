@@ -13,6 +13,8 @@ import re
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import API_SPECS, COMMON_AUTH_SPEC
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import failures_by_cause
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import location_problem
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import PRINCIPAL_TYPES
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
@@ -102,8 +104,21 @@ def _cell(value):
     return str('' if value is None else value).replace('|', '\\|').replace('\n', ' ')
 
 
+def _state(state):
+    if not state:
+        return ''
+    return '%s (%s)' % (state.get('replication_role') or '?', state.get('replication_state') or '?')
+
+
+def _table(header, rows):
+    return ['| %s |' % ' | '.join(header), '|%s' % ('---|' * len(header))] + [
+        '| %s |' % ' | '.join(_cell(value) for value in row) for row in rows]
+
+
 def dr_report_markdown(report):
-    """The DR report as Markdown, for a ticket or a post-mortem."""
+    """The DR report as Markdown, for a ticket or a post-mortem: a summary, then one table of the
+    failover groups (the kind of failover sent, the region's state before and after, the request
+    ids) and one of the workspaces."""
     lines = [
         '# DR report: %s (%s)' % (_cell(report.get('plan')), _cell(report.get('playbook'))),
         '',
@@ -117,11 +132,23 @@ def dr_report_markdown(report):
     ]
     if report.get('awx_job_id'):
         lines.append('| AWX job | %s (%s) |' % (_cell(report.get('awx_job_id')), _cell(report.get('awx_job_template_name'))))
-    lines += ['', '| kind | name | action | start (s) | end (s) | duration (s) | final state | error |',
-              '|---|---|---|---|---|---|---|---|']
-    for item in report.get('items') or []:
-        lines.append('| %s |' % ' | '.join(_cell(item.get(key)) for key in (
-            'kind', 'name', 'action', 'start_offset', 'end_offset', 'duration', 'final_state', 'error')))
+    items = report.get('items') or []
+    groups = [item for item in items if item.get('kind') == 'failover_group']
+    workspaces = [item for item in items if item.get('kind') != 'failover_group']
+    if groups:
+        lines += ['', '## Failover groups', ''] + _table(
+            ('name', 'target', 'action', 'failover sent', 'before', 'after', 'start (s)', 'end (s)', 'duration (s)',
+             'final state', 'request id', 'correlation id', 'error'),
+            [(item.get('name'), item.get('location'), item.get('action'), item.get('failover_kind'),
+              _state(item.get('before')), _state(item.get('after')), item.get('start_offset'), item.get('end_offset'),
+              item.get('duration'), item.get('final_state'), item.get('request_id'), item.get('correlation_id'),
+              item.get('error')) for item in groups])
+    if workspaces:
+        lines += ['', '## Workspaces', ''] + _table(
+            ('name', 'id', 'new name', 'action', 'start (s)', 'end (s)', 'duration (s)', 'final state', 'error'),
+            [(item.get('name'), item.get('id'), item.get('new_name'), item.get('action'), item.get('start_offset'),
+              item.get('end_offset'), item.get('duration'), item.get('final_state'), item.get('error'))
+             for item in workspaces])
     return '\n'.join(lines) + '\n'
 
 
@@ -132,13 +159,57 @@ def _error_of(result):
     return result.get('msg') or error.get('message') or 'failed'
 
 
+FORCED_NOTE = ' (data not yet replicated may be lost)'
+# What a group row's action says, by the kind of failover sent and whether the run was a rehearsal.
+FAILOVER_ACTIONS = {
+    ('planned', False): 'failed over', ('planned', True): 'would fail over',
+    ('forced', False): 'forced failover' + FORCED_NOTE, ('forced', True): 'would force failover' + FORCED_NOTE,
+    ('none', False): 'primary (failed over by another operation)', ('none', True): 'would fail over',
+}
+
+
+def _group_row(target, result, check_mode):
+    group = result.get('failover_group') or {}
+    final = (group.get('properties') or {}).get('replicationRole')
+    kind = result.get('failover_kind') or ('none' if not result.get('changed') else 'planned')
+    states = result.get('region_state') or {}
+    request_ids = result.get('request_ids') or {}
+    if result.get('failed'):
+        action = 'error'
+    elif result.get('changed'):
+        action = FAILOVER_ACTIONS[(kind, bool(check_mode))]
+    else:
+        action = 'none'
+    return {'name': target.get('name'), 'location': target.get('location'), 'action': action,
+            'final_state': '%s in %s' % (final, target.get('location')) if final and not result.get('failed') else None,
+            'failover_kind': 'none' if check_mode else kind,
+            'would_send': kind if check_mode and result.get('changed') else None,
+            'request_id': request_ids.get('request_id'), 'correlation_id': request_ids.get('correlation_id'),
+            'before': states.get('before'), 'after': states.get('after')}
+
+
+def _workspace_row(target, result, check_mode):
+    workspace = result.get('workspace') or {}
+    if result.get('failed'):
+        action = 'error'
+    elif result.get('changed'):
+        action = 'would restore' if check_mode else 'restored'
+    else:
+        action = 'none'
+    return {'name': target.get('name') or workspace.get('name') or target.get('id') or target.get('workspace_id'),
+            'id': workspace.get('id') or target.get('id') or target.get('workspace_id'),
+            'new_name': target.get('new_name'), 'action': action, 'final_state': workspace.get('state')}
+
+
 def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=False, items=None, error=None):
-    """One report row per item of a looped (or async_status-looped) task: what was done, when,
-    for how long, the final state and the error.  ``results`` is the registered ``results`` list;
-    each result's ``item`` (or ``item.item`` for async_status) describes the target.  A result's ``started``
-    (a batch module's seconds since its start) places it; otherwise items follow one another with
-    ``sequential``, or all start at ``start_offset``.  When there are
-    no results but an ``error`` (the whole task failed), every one of ``items`` gets an error row."""
+    """One report row per item of a looped (or async_status-looped) task, or of a batch module: what
+    was done, when, for how long, the final state and the error; for a group, the kind of failover
+    sent, its request ids and the region's state before and after; for a workspace, its id and new
+    name.  ``results`` is the registered ``results`` list; each result's ``item`` (or ``item.item``
+    for async_status) describes the target.  A result's ``started`` (a batch module's seconds since
+    its start) places it; otherwise items follow one another with ``sequential``, or all start at
+    ``start_offset``.  When there are no results but an ``error`` (the whole task failed), every one
+    of ``items`` gets an error row."""
     if not results and error:
         results = [{'item': item, 'failed': True, 'msg': error} for item in items or []]
     rows, offset = [], float(start_offset)
@@ -146,36 +217,73 @@ def dr_outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=Fa
         target = result.get('item') or {}
         if isinstance(target, dict) and 'ansible_job_id' in target:  # async_status: the job's own item
             target = target.get('item') or {}
-        if items and index < len(items) and not target.get('name'):  # a batch module's item: the request as sent
-            target = dict(target, name=items[index].get('name'))
-        failed = bool(result.get('failed'))
-        changed = bool(result.get('changed'))
-        if kind == 'failover_group':
-            name = target.get('name')
-            final = ((result.get('failover_group') or {}).get('properties') or {}).get('replicationRole')
-            final_state = '%s in %s' % (final, target.get('location')) if final else None
-            verb = 'fail over' if not target.get('allow_data_loss') else 'force failover'
-            done = 'failed over' if not target.get('allow_data_loss') else 'forced failover'
-        else:
-            name = target.get('name') or target.get('id') or target.get('workspace_id')
-            workspace = result.get('workspace') or {}
-            final_state = workspace.get('state')
-            verb, done = 'restore', 'restored'
-        if failed:
-            action = 'error'
-        elif changed:
-            action = ('would %s' % verb) if check_mode else done
-        else:
-            action = 'none'
+        if items and index < len(items):  # a batch module's item: the request as sent, with the plan's name
+            target = dict(items[index], **{key: value for key, value in target.items() if value is not None})
+        row = (_group_row if kind == 'failover_group' else _workspace_row)(target, result, check_mode)
         duration = round(float(result.get('elapsed') or 0.0), 3)
         if result.get('started') is not None:  # a batch module says when each item began
             offset = float(start_offset) + float(result['started'])
-        rows.append({'kind': kind, 'name': name, 'action': action, 'changed': changed and not failed,
-                     'start_offset': round(offset, 3), 'end_offset': round(offset + duration, 3), 'duration': duration,
-                     'final_state': final_state, 'error': _error_of(result)})
+        row.update(kind=kind, changed=bool(result.get('changed')) and not result.get('failed'),
+                   start_offset=round(offset, 3), end_offset=round(offset + duration, 3), duration=duration,
+                   error=_error_of(result), cause=result.get('cause') if result.get('failed') else None)
+        rows.append(row)
         if sequential:
             offset += duration
     return rows
+
+
+def dr_failures_by_cause(rows):
+    """The rows in error as one line, each distinct cause once after the names it affects (a row's
+    ``cause`` is its error without what is particular to one request, such as the URL)."""
+    return failures_by_cause((row.get('name'), row.get('cause') or row.get('error') or 'failed') for row in rows or []
+                             if row.get('action') == 'error')
+
+
+NOT_REACHED = 'no outcome was recorded: the run stopped before this %s was handled; run it again, it converges'
+
+
+def dr_report_items(rows, plan, target='dr', restore=True, rehearsal=False):
+    """The rows of the report: the run's rows, an error row for every group and workspace of the plan
+    that has none, and, in a real run, an error for a row whose goal is not confirmed (a group not
+    primary at its target, a workspace not active).  So the report says ``succeeded`` only when every
+    group was confirmed primary and every workspace active."""
+    rows = [dict(row) for row in rows or []]
+    unclaimed = list(rows)
+
+    def claim(kind, names, identifier=None):
+        for row in unclaimed:
+            same_id = identifier is not None and str(row.get('id') or '').lower() == str(identifier).lower()
+            if row.get('kind') == kind and (row.get('name') in names or same_id):
+                unclaimed.remove(row)
+                return row
+        return None
+
+    plan = plan or {}
+    for group in dr_plan_groups(plan, target):
+        if claim('failover_group', (group['name'],)) is None:
+            rows.append(_missing_row('failover_group', group['name'], 'group', location=group['location']))
+    for workspace in (plan.get('fabric_workspaces') or []) if restore else []:
+        names = tuple(name for name in (workspace.get('name'), workspace.get('id')) if name)
+        if claim('workspace', names, workspace.get('id')) is None:
+            rows.append(_missing_row('workspace', names[0] if names else None, 'workspace', id=workspace.get('id'),
+                                     new_name=workspace.get('new_name')))
+    if not rehearsal:
+        for row in rows:
+            if row.get('action') == 'error':
+                continue
+            if row.get('kind') == 'failover_group' and not str(row.get('final_state') or '').startswith('Primary'):
+                row.update(action='error', error='not confirmed primary at %s (final state %s)'
+                           % (row.get('location'), row.get('final_state') or 'unknown'))
+            elif row.get('kind') == 'workspace' and str(row.get('final_state') or '').lower() != 'active':
+                row.update(action='error', error='not confirmed active (state %s)' % (row.get('final_state') or 'unknown'))
+    return rows
+
+
+def _missing_row(kind, name, what, **extra):
+    row = {'kind': kind, 'name': name, 'action': 'error', 'changed': False, 'start_offset': None, 'end_offset': None,
+           'duration': None, 'final_state': None, 'error': NOT_REACHED % what}
+    row.update(extra)
+    return row
 
 
 def dr_match_workspaces(requested, listing, default_admin_principal=None):
@@ -238,7 +346,8 @@ def _unlisted_match(request, default_admin_principal):
 def dr_match_row(match, kind='workspace'):
     """The report row of a matched workspace that needed no request: already active (none), or a
     problem found before any request (error)."""
-    return {'kind': kind, 'name': match.get('name'), 'action': 'error' if match.get('problem') else 'none',
+    return {'kind': kind, 'name': match.get('name'), 'id': match.get('id'), 'new_name': match.get('new_name'),
+            'action': 'error' if match.get('problem') else 'none',
             'changed': False, 'start_offset': 0.0, 'end_offset': 0.0, 'duration': 0.0,
             'final_state': None if match.get('problem') else match.get('state'), 'error': match.get('problem')}
 
@@ -303,13 +412,14 @@ def _boolean(value):
 def dr_run_problems(run):
     """Problems of a run's own options, before any call.  ``run``: playbook, target (dr or primary),
     rehearsal, plan_name, and as given (omitted when not): allow_data_loss, confirm, plan_name_asked,
-    require_confirmation.
+    require_confirmation, auth (``dr_auth``) and fabric_auth (``dr_fabric_auth``).
 
     A real failover or failback is confirmed by typing the plan's name (``dr_confirm``): required when
     ``dr_require_confirmation`` is true (AWX job templates set it), checked whenever it is given.  A
     forced failover needs the name followed by ' WITH DATA LOSS', so that a survey's multiple choice
     alone cannot force one."""
-    problems = []
+    problems = _auth_problems(run.get('auth'), 'dr_auth', _shared_options('arm') | _shared_options('fabric'))
+    problems += _auth_problems(run.get('fabric_auth'), 'dr_fabric_auth', _shared_options('fabric'))
     forced = False
     if 'allow_data_loss' in run and run['allow_data_loss'] is not None:
         forced = _boolean(run['allow_data_loss'])
@@ -335,9 +445,36 @@ def dr_run_problems(run):
     return problems
 
 
+def _auth_problems(auth, variable, allowed):
+    if auth is None:
+        return []
+    if not isinstance(auth, dict):
+        return ['%s must be a mapping of the modules\' shared options (credentials, endpoints), got %s'
+                % (variable, type(auth).__name__)]
+    return _unknown(auth, allowed, variable)
+
+
+def _shared_options(api):
+    return set(COMMON_AUTH_SPEC) | set(API_SPECS[api])
+
+
+def dr_auth_options(auth, api, fabric_auth=None):
+    """The shared options a DR run gives the modules of ``api`` (``arm`` or ``fabric``): those of
+    ``dr_auth`` that apply to that API; for Fabric, ``dr_fabric_auth`` (a Fabric administrator of its
+    own) over them, and no ``access_token`` from ``dr_auth`` (a token serves one API)."""
+    auth = dict(auth or {})
+    if api == 'fabric':
+        auth.pop('access_token', None)
+        auth.update(fabric_auth or {})
+    allowed = _shared_options(api)
+    return {name: value for name, value in auth.items() if name in allowed}
+
+
 class FilterModule:
     def filters(self):
         return {'dr_plan_problems': dr_plan_problems, 'dr_report_markdown': dr_report_markdown,
                 'dr_outcomes': dr_outcomes, 'dr_match_workspaces': dr_match_workspaces, 'dr_match_row': dr_match_row,
                 'dr_plan_groups': dr_plan_groups, 'dr_preflight_problems': dr_preflight_problems,
-                'dr_plan_path': dr_plan_path, 'dr_run_problems': dr_run_problems, 'dr_restore_item': dr_restore_item}
+                'dr_plan_path': dr_plan_path, 'dr_run_problems': dr_run_problems, 'dr_restore_item': dr_restore_item,
+                'dr_auth_options': dr_auth_options, 'dr_failures_by_cause': dr_failures_by_cause,
+                'dr_report_items': dr_report_items}

@@ -270,6 +270,9 @@ class TokenProvider:
         self._on_token = on_token
         self._secrets = tuple(secrets)
         self._tokens = {}  # scope -> (token, expires_on, obtained_at)
+        # scope -> the AuthenticationError of a token request that failed (transient failures were already
+        # retried): the other items of a batch get the same error rather than asking again.
+        self._failures = {}
         self._lock = threading.Lock()  # threads of one run share one token per scope
         self.tokens_fetched = 0
 
@@ -282,6 +285,8 @@ class TokenProvider:
             return self._token(scope)
 
     def _token(self, scope):
+        if scope in self._failures:
+            raise self._failures[scope]
         now = self._clock()
         cached = self._tokens.get(scope)
         if cached is not None:
@@ -290,7 +295,11 @@ class TokenProvider:
             margin = min(300.0, max(1.0, (expires_on - obtained_at) * 0.1)) if expires_on != float('inf') else 0
             if expires_on - now > margin:
                 return token
-        token, expires_on = self._fetch(scope)
+        try:
+            token, expires_on = self._fetch(scope)
+        except AuthenticationError as error:
+            self._failures[scope] = error
+            raise
         self._tokens[scope] = (token, expires_on, now)
         return token
 

@@ -39,6 +39,16 @@ HINTS = {
 }
 
 
+def failures_by_cause(failures):
+    """``(name, message)`` pairs as one line that says each distinct message once, after the names it
+    affects: ``"ws-a, ws-b: <message>; fg-c: <other message>"``.  Items failing for one cause (a
+    credential problem, a region down) would otherwise repeat a long message once per item."""
+    causes = {}
+    for name, message in failures:
+        causes.setdefault(message, []).append(str(name))
+    return '; '.join('%s: %s' % (', '.join(names), message) for message, names in causes.items())
+
+
 class AzureDRError(Exception):
     """Base of every error the collection reports; carries a message safe to show."""
 
@@ -51,6 +61,11 @@ class AzureDRError(Exception):
     def details(self):
         """Structured fields for the ``error`` key of the module result."""
         return {}
+
+    def cause(self):
+        """What went wrong without what is particular to one request (its URL, its request id), so
+        that items failing for one reason can be said together."""
+        return self.to_result()['msg']
 
     def to_result(self):
         """Keyword arguments for ``AnsibleModule.fail_json``."""
@@ -96,17 +111,22 @@ class ApiError(AzureDRError):
         self.target = target
         self.api_details = api_details
         self.attempts = attempts
+        self.retry_after = None  # seconds the service asked to wait, when it said
         where = ' '.join(part for part in (method, strip_query(url)) if part)
         text = 'HTTP %s' % status
         if code:
             text += ' %s' % code
         if api_message:
             text += ': %s' % api_message
+        self._cause = text
         if where:
             text += ' (%s)' % where
         if request_id:
             text += ' [request id %s]' % request_id
         super().__init__(text, hint if hint is not None else HINTS.get(code or ''))
+
+    def cause(self):
+        return '%s Hint: %s' % (self._cause, self.hint) if self.hint else self._cause
 
     @classmethod
     def from_response(cls, response, attempts=1):
@@ -154,6 +174,9 @@ class RetryBudgetExceeded(AzureDRError):
 
     def details(self):
         return self.last_error.details() if self.last_error is not None else {}
+
+    def cause(self):
+        return 'gave up retrying: %s' % self.last_error.cause() if self.last_error is not None else super().cause()
 
 
 class OperationFailed(AzureDRError):

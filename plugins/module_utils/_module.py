@@ -37,7 +37,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import (
     read_cloud_metadata,
     select_endpoints,
 )
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError, redact
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError, failures_by_cause, redact
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     Validator,
     cloud_environment_problem,
@@ -72,6 +72,7 @@ class AzureDRModule:
         self._timeout = _http.DEFAULT_TIMEOUT
         self._endpoints = None
         self._http = None
+        self._progress = None
 
     # --- input ---
 
@@ -147,11 +148,28 @@ class AzureDRModule:
         """Warnings are not masked by Ansible the way results are: mask secrets and tokens here."""
         self.ansible.warn(redact(message, self.ansible.no_log_values))
 
+    def progress(self, items):
+        """The progress file of a batch (option ``progress_file``), written from now on; one that
+        records nothing when the option is not set.  ``items``: ``{name, where}`` of each item."""
+        if self.params.get('progress_file'):
+            from ansible_collections.azure_dr.recovery.plugins.module_utils._progress import Progress
+
+            self._progress = Progress(self.params['progress_file'], items).start()
+        else:
+            self._progress = _NoProgress()
+        return self._progress
+
     def exit_json(self, **result):
+        self._finish_progress()
         self.ansible.exit_json(**result)
 
     def fail_json(self, **result):
+        self._finish_progress()
         self.ansible.fail_json(**result)
+
+    def _finish_progress(self):
+        if self._progress is not None:
+            self._progress.finish()
 
     def fail_from(self, error, **result):
         result.update(error.to_result())
@@ -159,8 +177,8 @@ class AzureDRModule:
         self.ansible.fail_json(**result)
 
     def outcome_of(self, item, act):
-        """One item of a batch module: ``act()``'s result keys, or the error of the item, with ``item``,
-        ``failed``, ``started`` (seconds after the module's start) and ``elapsed`` - the shape of a looped
+        """One item of a batch module: ``act()``'s result keys, or the error of the item (its ``msg``, and
+        its ``cause``: the message without what is particular to one request), with ``item``, ``failed``, ``started`` (seconds after the module's start) and ``elapsed`` - the shape of a looped
         task's results, which the roles report on."""
         started = time.monotonic()
         outcome = {'item': item, 'started': round(started - self.started, 3)}
@@ -171,16 +189,18 @@ class AzureDRModule:
             outcome.update(error.to_result())
             outcome.setdefault('changed', False)
             outcome['failed'] = True
+            outcome['cause'] = error.cause()
         outcome['elapsed'] = round(time.monotonic() - started, 3)
         return outcome
 
     def exit_batch(self, results, what, name_of):
-        """Exit with every outcome; fail, naming every failed item, when one failed."""
+        """Exit with every outcome; when one failed, fail saying each distinct cause once, after the
+        items it affects."""
         changed = any(result['changed'] for result in results)
         failed = [result for result in results if result['failed']]
         if failed:
-            self.fail_json(msg='%d %s failed: %s' % (len(failed), what, '; '.join(
-                '%s: %s' % (name_of(result['item']), result['msg']) for result in failed)),
+            self.fail_json(msg='%d %s failed: %s' % (len(failed), what, failures_by_cause(
+                (name_of(result['item']), result.get('cause') or result['msg']) for result in failed)),
                 changed=changed, results=results, elapsed=self.elapsed())
         self.exit_json(changed=changed, results=results, elapsed=self.elapsed())
 
@@ -192,3 +212,16 @@ class AzureDRModule:
             yield
         except AzureDRError as error:
             self.fail_from(error, **result)
+
+
+class _NoProgress:
+    """The progress of a batch that keeps no progress file."""
+
+    def stage(self, index, stage):
+        pass
+
+    def done(self, index, outcome):
+        pass
+
+    def finish(self):
+        pass

@@ -52,6 +52,13 @@ options:
     description: How many groups are failed over at the same time.
     type: int
     default: 20
+  progress_file:
+    description:
+      - A file in which the module keeps, while it runs, what each group is doing, the outcome of those done, and a
+        heartbeat every few seconds. M(azure_dr.recovery.batch_job_wait) reads it to report progress and to see a job
+        that was killed or hung. The C(sql_mi_failover) role sets it for its async job.
+      - The module fails before any request when it cannot be written. Nothing is written when not set.
+    type: path
 extends_documentation_fragment:
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.arm
@@ -141,6 +148,7 @@ def main():
         wait=dict(type='bool', default=True),
         wait_timeout=dict(type='int', default=3600),
         max_concurrency=dict(type='int', default=20),
+        progress_file=dict(type='path'),
     )
     module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
     with module.reporting_errors(changed=False):
@@ -158,17 +166,22 @@ def main():
         validator.add(positive_problem(params['max_concurrency'], 'max_concurrency', 'a positive number'))
         validator.check()
 
+        progress = module.progress([dict(name=group['name'], where=group['location']) for group in params['groups']])
         arm = arm_client(module)
 
-        def one(group):
-            return module.outcome_of(group, lambda: make_primary(
+        def one(index, group):
+            progress.stage(index, 'reading')
+            outcome = module.outcome_of(group, lambda: make_primary(
                 InstanceFailoverGroups(arm, group['resource_group']), group['resource_group'], group['location'],
                 group['name'], allow_data_loss=params['allow_data_loss'], wait=params['wait'],
                 wait_timeout=params['wait_timeout'], check_mode=module.check_mode,
-                warn=lambda message: module.warn('%s: %s' % (group['name'], message))))
+                warn=lambda message: module.warn('%s: %s' % (group['name'], message)),
+                stage=lambda text: progress.stage(index, text)))
+            progress.done(index, outcome)
+            return outcome
 
         with ThreadPoolExecutor(max_workers=min(params['max_concurrency'], len(params['groups']) or 1)) as pool:
-            results = list(pool.map(one, params['groups']))
+            results = list(pool.map(one, range(len(params['groups'])), params['groups']))
         module.exit_batch(results, 'failover group(s)', lambda group: group['name'])
 
 

@@ -8,6 +8,9 @@
     check.py log-size                 how many entries the log has
     check.py report FILE EXPECTATION  the report FILE matches EXPECTATION (JSON), and its rows agree
                                       with the writes the emulator logged since the run started
+    check.py forced FILE              every group row of the report FILE shows a forced failover (kind,
+                                      request ids, the region's role and state before and after), in JSON
+                                      and Markdown, and every workspace row its id, name and new name
 """
 
 import json
@@ -43,10 +46,11 @@ def check_report(path, expectation, since):
     if actions != expectation['actions']:
         problems.append('actions %r, expected %r' % (actions, expectation['actions']))
     logged = writes(since)
-    failovers = [w for w in logged if w['path'].endswith('/failover') and w['status'] == 202]
+    failovers = [w for w in logged if w['path'].endswith(('/failover', '/forceFailoverAllowDataLoss')) and w['status'] == 202]
     restores = [w for w in logged if w['path'].endswith('/restore') and w['status'] == 200]
     # Every failover the service accepted is reported, as done or as an error (an operation that ended Failed).
-    done, errors = actions.get('failed over', 0), actions.get('error', 0)
+    done = actions.get('failed over', 0) + actions.get(FORCED, 0)
+    errors = actions.get('error', 0)
     if not done <= len(failovers) <= done + errors:
         problems.append('%d failovers accepted by the service, %d reported done and %d as errors'
                         % (len(failovers), done, errors))
@@ -62,6 +66,38 @@ def check_report(path, expectation, since):
     print('%s: %s, %s' % (os.path.basename(path), report['result'], actions))
 
 
+FORCED = 'forced failover (data not yet replicated may be lost)'
+
+
+def check_forced(path):
+    with open(path) as handle:
+        report = json.load(handle)
+    problems = []
+    forced = {w['path'].split('/instanceFailoverGroups/')[1].split('/')[0] for w in writes(0)
+              if w['path'].endswith('/forceFailoverAllowDataLoss') and w['status'] == 202}
+    for row in report['items']:
+        if row['kind'] == 'failover_group':
+            expected = {'action': FORCED, 'failover_kind': 'forced'}
+            problems += ['%s: %s is %r, expected %r' % (row['name'], key, row.get(key), value)
+                         for key, value in expected.items() if row.get(key) != value]
+            if not row.get('request_id') or not row.get('correlation_id'):
+                problems.append('%s: request ids missing' % row['name'])
+            if (row.get('before') or {}).get('replication_role') != 'Secondary' \
+                    or (row.get('after') or {}).get('replication_role') != 'Primary' \
+                    or not (row.get('after') or {}).get('replication_state'):
+                problems.append('%s: before/after %r %r' % (row['name'], row.get('before'), row.get('after')))
+            if row['name'] not in forced:
+                problems.append('%s: the emulator logged no forced failover of it' % row['name'])
+        elif not (row.get('id') and row.get('name') and 'new_name' in row):
+            problems.append('workspace row without id, name and new_name: %r' % row)
+    markdown = open(path[:-len('.json')] + '.md').read()
+    if markdown.count('| %s | forced |' % FORCED) != len(forced) or 'Ops (restored)' not in markdown:
+        problems.append('the Markdown report does not show the forced failovers and the new name')
+    if problems:
+        sys.exit('%s: %s' % (path, '; '.join(problems)))
+    print('%s: %d forced failovers reported' % (os.path.basename(path), len(forced)))
+
+
 def main():
     command = sys.argv[1]
     if command == 'log-size':
@@ -70,6 +106,8 @@ def main():
         print(json.dumps(writes(int(sys.argv[2]))))
     elif command == 'report':
         check_report(sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]))
+    elif command == 'forced':
+        check_forced(sys.argv[2])
 
 
 if __name__ == '__main__':

@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
-# The DR playbooks run the way AWX runs them (credentials in the environment of ansible-playbook)
-# against the emulator: bad plan, drill, failover, idempotent re-run, failback, a failing group,
-# and a run killed in the middle then run again. Reports are checked against the emulator's log.
+# The DR playbooks against the emulator, the way AWX runs them (credentials in the environment of
+# ansible-playbook) and with credentials given only as variables (dr_auth): bad plan, drill, forced
+# failover, idempotent re-run, failback with a failing group, a run killed in the middle then run
+# again, and a run whose failover job is killed. Reports are checked against the emulator's log.
 set -eux
 workdir=$(mktemp -d)
 set +x
 # shellcheck source=../setup_emulator/files/start_emulator.sh
 source ../setup_emulator/files/start_emulator.sh "$workdir"
 set -x
-trap 'kill "$EMULATOR_PID" 2>/dev/null || true; pkill -f "$workdir/interrupted" || true; rm -rf "$workdir"' EXIT
+# Every run in the background gets a process group of its own (setsid), so that the trap can end all of
+# it; an async job leaves its group (it daemonizes), so it is found by the temporary directory of its run.
+groups=()
+cleanup() {
+    for group in "${groups[@]}"; do kill -9 -- "-$group" 2>/dev/null || true; done
+    pkill -9 -f "$workdir/[a-z]*/tmp/" 2>/dev/null || true
+    kill "$EMULATOR_PID" 2>/dev/null || true
+    rm -rf "$workdir"
+}
+trap cleanup EXIT
 python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
 check() { "$python" check.py "$@"; }
 plan="$workdir/plan.yml"
@@ -17,6 +27,44 @@ sed "s|^  report_dir: .*|  report_dir: $workdir/reports|" \
 emulator POST settings '{"failover_seconds": 3}'
 run() { ansible-playbook "azure_dr.recovery.$1" -e "@$2" "${@:3}"; }
 latest() { ls -t "$workdir"/reports/*-"$1"-*.json | head -1; }
+accepted_since() {
+    check writes "$1" | "$python" -c 'import json, sys; print(sum(w["status"] == 202 for w in json.load(sys.stdin)))'
+}
+# in_background NAME PLAYBOOK N: runs PLAYBOOK in a process group of its own, with a temporary directory of
+# its own (so that a kill finds this run's module processes and no other), until the service has accepted
+# N failovers since then. Its process group is the last of "${groups[@]}".
+in_background() {
+    local since
+    since=$(check log-size)
+    mkdir -p "$workdir/$1"
+    ( cd "$workdir/$1" && ANSIBLE_REMOTE_TMP="$workdir/$1/tmp" exec setsid ansible-playbook \
+        "azure_dr.recovery.$2" -e "@$plan" "${@:4}" ) > "$workdir/$1.txt" 2>&1 &
+    groups+=($!)
+    for _ in $(seq 60); do [ "$(accepted_since "$since")" = "$3" ] && break; sleep 0.5; done
+    [ "$(accepted_since "$since")" = "$3" ]
+}
+# A healthy run says FAILED nowhere; it prints progress lines instead of a retry line per check.
+# (The trace is off while it looks, so that this test's own output does not carry the word.)
+healthy() {
+    { set +x; } 2>/dev/null
+    if grep -n 'FAILED' "$1"; then echo "a healthy run printed FAILED: $1" >&2; exit 1; fi
+    set -x
+}
+
+# The credentials as variables only: no AZURE_* or FABRIC_* variable in the environment of these runs.
+auth="$workdir/auth.yml"
+cat > "$auth" <<EOF
+dr_auth:
+  tenant: $AZURE_TENANT
+  client_id: $AZURE_CLIENT_ID
+  secret: $AZURE_SECRET
+  subscription_id: $AZURE_SUBSCRIPTION_ID
+  authority_host: $EMULATOR_URL
+  arm_endpoint: $EMULATOR_URL
+  fabric_endpoint: $EMULATOR_URL
+EOF
+variables_only() { env -u AZURE_TENANT -u AZURE_CLIENT_ID -u AZURE_SECRET -u AZURE_SUBSCRIPTION_ID \
+    -u AZURE_AUTHORITY_HOST -u AZURE_ARM_ENDPOINT -u FABRIC_API_ENDPOINT "$@"; }
 
 # A bad plan: every problem listed at once, and not one request sent.
 if run dr_failover bad_plan.yml "$@" > "$workdir/bad.txt" 2>&1; then echo 'a bad plan was accepted' >&2; exit 1; fi
@@ -25,20 +73,37 @@ for problem in "unknown key 'colour'" 'dr_location is required' 'resource_group 
     'type must be one of'; do
     grep -q "$problem" "$workdir/bad.txt"
 done
+if run dr_drill "$plan" -e '{"dr_auth": {"colour": "blue"}}' "$@" > "$workdir/bad_auth.txt" 2>&1; then exit 1; fi
+grep -q "dr_auth: unknown key 'colour'" "$workdir/bad_auth.txt"
 [ "$(check log-size)" = 0 ]
 
-# Drill: the same reads and decisions, nothing written, a report of what would be done.
-# Run as AWX runs it: the job's id and template name are in the report.
-since=$(check log-size); run dr_drill "$plan" -e '{"awx_job_id": 42, "awx_job_template_name": "DR drill"}' "$@"
+# Drill, credentials as variables: the same reads and decisions, nothing written, a report of what would
+# be done. Run as AWX runs it: the job's id and template name are in the report.
+since=$(check log-size)
+variables_only ansible-playbook azure_dr.recovery.dr_drill -e "@$plan" -e "@$auth" \
+    -e '{"awx_job_id": 42, "awx_job_template_name": "DR drill"}' "$@" > "$workdir/drill.txt" 2>&1 \
+    || { cat "$workdir/drill.txt"; exit 1; }
+healthy "$workdir/drill.txt"
 check report "$(latest dr_drill)" '{"plan": "contoso-demo", "playbook": "dr_drill", "mode": "check", "result": "rehearsed",
     "awx_job_id": 42, "awx_job_template_name": "DR drill", "actions": {"would fail over": 2, "would restore": 3}}' "$since"
 
-# Failover, then again: the second run changes nothing and writes nothing.
-since=$(check log-size); run dr_failover "$plan" "$@"
+# A forced failover, credentials as variables: the report shows it was forced, row by row, with the request
+# ids and the region's state before and after; progress lines while it runs, and no FAILED.
+emulator POST settings '{"failover_seconds": 4}'
+since=$(check log-size)
+variables_only ansible-playbook azure_dr.recovery.dr_failover -e "@$plan" -e "@$auth" -e dr_allow_data_loss=true \
+    -e sql_mi_failover_progress_interval=1 "$@" > "$workdir/forced.txt" 2>&1 || { cat "$workdir/forced.txt"; exit 1; }
+healthy "$workdir/forced.txt"
+grep -q 'Still running after [0-9]* s, 0 of 2 done: fg-sales (Japan East: forced failover running, [0-9]* s)' "$workdir/forced.txt"
 check report "$(latest dr_failover)" '{"plan": "contoso-demo", "playbook": "dr_failover", "mode": "run", "result": "succeeded",
-    "actions": {"failed over": 2, "restored": 3}}' "$since"
+    "actions": {"forced failover (data not yet replicated may be lost)": 2, "restored": 3}}' "$since"
+check forced "$(latest dr_failover)"
+emulator POST settings '{"failover_seconds": 3}'
+
+# Again: nothing to do, nothing written.
 sleep 1  # report file names carry the second the run started
-since=$(check log-size); run dr_failover "$plan" "$@"
+since=$(check log-size); run dr_failover "$plan" "$@" > "$workdir/again.txt" 2>&1 || { cat "$workdir/again.txt"; exit 1; }
+healthy "$workdir/again.txt"
 check report "$(latest dr_failover)" '{"plan": "contoso-demo", "playbook": "dr_failover", "mode": "run", "result": "succeeded",
     "actions": {"none": 5}}' "$since"
 
@@ -46,27 +111,40 @@ check report "$(latest dr_failover)" '{"plan": "contoso-demo", "playbook": "dr_f
 emulator POST lro-faults '{"api": "arm", "code": "FailoverAborted", "message": "the partner instance went away"}'
 since=$(check log-size)
 if run dr_failback "$plan" "$@" > "$workdir/failback.txt" 2>&1; then echo 'the failback did not fail' >&2; exit 1; fi
-grep -q 'dr_failback failed for: fg-' "$workdir/failback.txt"
+grep -q 'dr_failback failed for: fg-[a-z]*: HTTP 400 FailoverAborted' "$workdir/failback.txt"
 report=$(latest dr_failback)
 check report "$report" '{"plan": "contoso-demo", "playbook": "dr_failback", "mode": "run", "result": "failed",
     "actions": {"failed over": 1, "error": 1}}' "$since"
 grep -q 'FailoverAborted' "${report%.json}.md"
 
-# A failback killed while its failover runs, then run again: it converges, failing over only once.
+# A failback killed while its failover runs (ansible-playbook and its job), then run again: it converges,
+# failing over only once.
 emulator POST settings '{"failover_seconds": 8}'
 since=$(check log-size)
-mkdir -p "$workdir/interrupted"
-# A temporary directory of its own, so that the kill below finds this run's module process and no other.
-( cd "$workdir/interrupted" && ANSIBLE_REMOTE_TMP="$workdir/interrupted/tmp" exec ansible-playbook azure_dr.recovery.dr_failback -e "@$plan" "$@" ) > "$workdir/killed.txt" 2>&1 &
-victim=$!
-for _ in $(seq 60); do
-    [ "$(check writes "$since" | "$python" -c 'import json, sys; print(sum(w["status"] == 202 for w in json.load(sys.stdin)))')" = 1 ] && break
-    sleep 0.5
-done
-kill -9 "$victim"; pkill -9 -f "$workdir/interrupted/tmp/" || true
-sleep 1
+in_background interrupted dr_failback 1 "$@"
+kill -9 -- "-${groups[-1]}"; pkill -9 -f "$workdir/interrupted/tmp/" || true
+wait "${groups[-1]}" || true
 run dr_failback "$plan" "$@"
-accepted=$(check writes "$since" | "$python" -c 'import json, sys; print(sum(w["status"] == 202 for w in json.load(sys.stdin)))')
-[ "$accepted" = 1 ]
+[ "$(accepted_since "$since")" = 1 ]
 grep -q '"result": "succeeded"' "$(latest dr_failback)"
+
+# A failover whose job dies (its processes killed) while ansible-playbook waits for it: the run sees it within
+# 60 s, not after sql_mi_failover_timeout; the report says failed, each group not confirmed primary is an error;
+# run again, it converges without a second failover request being accepted.
+emulator POST settings '{"failover_seconds": 30}'
+since=$(check log-size)
+in_background jobkill dr_failover 2 "$@"
+pkill -9 -f "$workdir/jobkill/tmp/"  # the async job's processes only: ansible-playbook goes on waiting
+killed_at=$(date +%s)
+if wait "${groups[-1]}"; then echo 'the run did not fail although its job was killed' >&2; exit 1; fi
+seen_after=$(( $(date +%s) - killed_at ))
+echo "the killed job was seen after ${seen_after} s"
+[ "$seen_after" -lt 60 ]
+grep -q 'dr_failover failed for: fg-sales, fg-finance: the job stopped: no heartbeat' "$workdir/jobkill.txt"
+check report "$(latest dr_failover)" '{"plan": "contoso-demo", "playbook": "dr_failover", "mode": "run", "result": "failed",
+    "actions": {"error": 2, "none": 3}}' "$since"
+sleep 1
+run dr_failover "$plan" "$@" > "$workdir/converged.txt" 2>&1 || { cat "$workdir/converged.txt"; exit 1; }
+[ "$(accepted_since "$since")" = 2 ]
+grep -q '"result": "succeeded"' "$(latest dr_failover)"
 echo 'DR playbooks: all checks passed'

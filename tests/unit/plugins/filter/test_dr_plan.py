@@ -13,12 +13,15 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.azure_dr.recovery.plugins.filter.dr_plan import (
+    dr_auth_options,
+    dr_failures_by_cause,
     dr_match_workspaces,
     dr_outcomes,
     dr_plan_groups,
     dr_plan_path,
     dr_plan_problems,
     dr_preflight_problems,
+    dr_report_items,
     dr_report_markdown,
     dr_run_problems,
 )
@@ -133,7 +136,90 @@ def test_markdown_report_escapes_cells():
                                'items': [{'kind': 'workspace', 'name': 'a|b', 'action': 'error', 'error': 'x\ny'}]})
     assert text.startswith('# DR report: p (dr_failover)\n')
     assert '| AWX job | 42 (DR failover) |' in text
-    assert '| workspace | a\\|b | error |  |  |  |  | x y |' in text
+    assert '| a\\|b |  |  | error |  |  |  |  | x y |' in text
+    assert '## Failover groups' not in text
+
+
+def test_a_forced_failover_is_visible_in_every_row_and_in_markdown():
+    result = {'item': {'name': 'fg-a', 'resource_group': 'rg', 'location': 'Japan East'}, 'changed': True,
+              'failover_kind': 'forced', 'request_ids': {'request_id': 'req-1', 'correlation_id': 'corr-1'},
+              'region_state': {'before': {'replication_role': 'Secondary', 'replication_state': 'CATCH_UP'},
+                               'after': {'replication_role': 'Primary', 'replication_state': 'CATCH_UP'}},
+              'failover_group': {'properties': {'replicationRole': 'Primary'}}, 'started': 0.5, 'elapsed': 9.0}
+    row = dr_outcomes([result], 'failover_group')[0]
+    assert row['action'] == 'forced failover (data not yet replicated may be lost)'
+    assert (row['failover_kind'], row['request_id'], row['correlation_id']) == ('forced', 'req-1', 'corr-1')
+    assert row['before']['replication_role'] == 'Secondary' and row['after']['replication_role'] == 'Primary'
+    planned = dr_outcomes([dict(result, failover_kind='planned')], 'failover_group')[0]
+    assert planned['action'] == 'failed over' and planned['failover_kind'] == 'planned'
+    would = dr_outcomes([dict(result, request_ids=None)], 'failover_group', check_mode=True)[0]
+    assert would['action'] == 'would force failover (data not yet replicated may be lost)'
+    assert (would['failover_kind'], would['would_send']) == ('none', 'forced')
+    untouched = dr_outcomes([dict(result, changed=False, failover_kind='none', request_ids=None)], 'failover_group')[0]
+    assert (untouched['action'], untouched['failover_kind'], untouched['request_id']) == ('none', 'none', None)
+    text = dr_report_markdown({'items': [row]})
+    assert ('| fg-a | Japan East | forced failover (data not yet replicated may be lost) | forced | Secondary (CATCH_UP) '
+            '| Primary (CATCH_UP) |') in text and '| req-1 | corr-1 |' in text
+
+
+def test_workspace_rows_carry_id_name_and_new_name():
+    rows = dr_outcomes([{'item': {'workspace_id': 'id-1', 'new_name': 'Ops (restored)'}, 'changed': True,
+                         'workspace': {'id': 'id-1', 'name': 'Ops (restored)', 'state': 'Active'}}],
+                       'workspace', items=[{'name': 'Ops', 'id': 'id-1', 'new_name': 'Ops (restored)'}])
+    assert [(r['name'], r['id'], r['new_name'], r['action']) for r in rows] == [('Ops', 'id-1', 'Ops (restored)', 'restored')]
+    text = dr_report_markdown({'items': rows})
+    assert '| Ops | id-1 | Ops (restored) | restored |' in text
+
+
+PLAN = {'name': 'p', 'failover_groups': [
+    {'name': 'fg-a', 'resource_group': 'rg', 'primary_location': 'Japan West', 'dr_location': 'Japan East'},
+    {'name': 'fg-b', 'resource_group': 'rg', 'primary_location': 'Japan West', 'dr_location': 'Japan East'}],
+    'fabric_workspaces': [{'name': 'Sales'}, {'id': 'id-9'}]}
+
+
+def test_the_report_covers_every_group_and_workspace_of_the_plan():
+    confirmed = {'kind': 'failover_group', 'name': 'fg-a', 'location': 'Japan East', 'action': 'failed over',
+                 'final_state': 'Primary in Japan East', 'error': None}
+    unconfirmed = {'kind': 'failover_group', 'name': 'fg-b', 'location': 'Japan East', 'action': 'failed over',
+                   'final_state': None, 'error': None}
+    active = {'kind': 'workspace', 'name': 'Sales', 'action': 'restored', 'final_state': 'Active', 'error': None}
+    rows = dr_report_items([confirmed, unconfirmed, active], PLAN)
+    assert [(r['name'], r['action']) for r in rows] == [
+        ('fg-a', 'failed over'), ('fg-b', 'error'), ('Sales', 'restored'), ('id-9', 'error')]
+    assert 'not confirmed primary at Japan East' in rows[1]['error'] and 'run it again' in rows[3]['error']
+    # A run whose failover task failed as a whole has no group rows: each group is an error, not a success.
+    assert [r['action'] for r in dr_report_items([], dict(PLAN, fabric_workspaces=[]))] == ['error', 'error']
+    assert [r['action'] for r in dr_report_items([confirmed, dict(unconfirmed, final_state='Primary in Japan East'),
+                                                  active, dict(active, name='id-9')], PLAN)] == [
+        'failed over', 'failed over', 'restored', 'restored']
+    # A rehearsal's rows say what would be done: nothing is confirmed, nothing is turned into an error.
+    assert [r['action'] for r in dr_report_items([dict(unconfirmed, action='would fail over')],
+                                                 dict(PLAN, failover_groups=PLAN['failover_groups'][1:], fabric_workspaces=[]),
+                                                 rehearsal=True)] == ['would fail over']
+    assert [r['location'] for r in dr_report_items([], PLAN, target='primary', restore=False)] == ['Japan West'] * 2
+
+
+def test_a_shared_cause_is_said_once():
+    rows = [{'name': 'ws-a', 'action': 'error', 'error': 'HTTP 401 invalid_client: a long message'},
+            {'name': 'fg-x', 'action': 'failed over', 'error': None},
+            {'name': 'ws-b', 'action': 'error', 'error': 'HTTP 401 invalid_client: a long message'},
+            {'name': 'fg-c', 'action': 'error', 'error': 'HTTP 400 FailoverAborted'}]
+    assert dr_failures_by_cause(rows) == 'ws-a, ws-b: HTTP 401 invalid_client: a long message; fg-c: HTTP 400 FailoverAborted'
+
+
+def test_auth_options_per_api_and_their_problems():
+    auth = {'tenant': 't', 'client_id': 'c', 'secret': 's', 'subscription_id': 'sub', 'arm_endpoint': 'https://a',
+            'fabric_endpoint': 'https://f', 'access_token': 'arm-token'}
+    assert dr_auth_options(auth, 'arm') == {'tenant': 't', 'client_id': 'c', 'secret': 's', 'subscription_id': 'sub',
+                                            'arm_endpoint': 'https://a', 'access_token': 'arm-token'}
+    assert dr_auth_options(auth, 'fabric', {'client_id': 'fabric-admin'}) == {
+        'tenant': 't', 'client_id': 'fabric-admin', 'secret': 's', 'fabric_endpoint': 'https://f'}
+    base = {'playbook': 'dr_drill', 'target': 'dr', 'rehearsal': True, 'plan_name': 'p'}
+    assert dr_run_problems(dict(base, auth=auth, fabric_auth={'client_id': 'x'})) == []
+    assert dr_run_problems(dict(base, auth={'colour': 'blue'}, fabric_auth='secret-text')) == [
+        "dr_auth: unknown key 'colour' (allowed: access_token, ad_user, arm_endpoint, auth_source, authority_host, "
+        "certificate_path, client_id, cloud_environment, fabric_endpoint, password, secret, subscription_id, tenant)",
+        "dr_fabric_auth must be a mapping of the modules' shared options (credentials, endpoints), got str"]
 
 
 # --- a plan by name, and the run's own options (what an AWX survey sends) ---

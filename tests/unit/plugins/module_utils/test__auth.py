@@ -482,3 +482,21 @@ def test_fabric_variables_are_ignored_by_arm_modules_and_when_unset(monkeypatch)
     assert plan_for(monkeypatch, env).settings['client_id'] == CLIENT
     monkeypatch.setenv('FABRIC_CLIENT_ID', '')
     assert fabric_plan(monkeypatch, {}).settings == {'tenant': TENANT, 'client_id': CLIENT, 'secret': SECRET}
+
+
+def test_a_refused_token_request_is_not_repeated_by_the_other_items_of_a_run(clock):
+    class Refusing(FakeCredential):
+        calls = 0
+
+        def get_token(self, scope):
+            Refusing.calls += 1
+            raise AuthenticationError('HTTP 401 invalid_client: AADSTS7000215 [request id %d]' % Refusing.calls)
+
+    tokens = provider(clock, Refusing(clock))
+    messages = []
+    for _item in range(3):
+        with pytest.raises(AuthenticationError) as caught:
+            tokens.token('fabric')
+        messages.append(caught.value.message)
+    # One request; every item reports the same error, so the batch can say it once.
+    assert Refusing.calls == 1 and len(set(messages)) == 1

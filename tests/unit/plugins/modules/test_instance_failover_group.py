@@ -101,18 +101,38 @@ def test_failover_done_by_someone_else_meanwhile_converges(run_module):
     assert 'another operation failed the group over' in json.dumps(result['warnings'])
 
 
+BUSY = {'error': {'code': 'InstanceFailoverGroupBusy', 'message': 'busy'}}
+
+
 @fake_http.activate
-def test_busy_group_is_waited_out_then_the_failover_is_sent(run_module):
-    fake_http.get(GROUP + QUERY, json=secondary())
-    busy = {'error': {'code': 'InstanceFailoverGroupBusy', 'message': 'busy'}}
-    fake_http.post(GROUP + '/failover' + QUERY, status=409, json=busy)
-    fake_http.post(GROUP + '/failover' + QUERY, status=409, json=busy)
+def test_busy_group_is_read_again_then_the_failover_is_sent(run_module):
+    for _read in range(3):  # the first read, then one after each busy answer
+        fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
+    fake_http.post(GROUP + '/failover' + QUERY, status=409, json=BUSY, headers={'Retry-After': '7'})
+    fake_http.post(GROUP + '/failover' + QUERY, status=409, json=BUSY)
     fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
     fake_http.get(LOCATION, status=200, json=PRIMARY)
-    fake_http.get(GROUP + QUERY, json=PRIMARY)
     result, _out = run_module(failover_module.main, ARGS)
-    assert result['changed'] is True
-    assert [m for m in methods() if m[0] == 'POST'] == [('POST', 'failover')] * 3
+    assert result['changed'] is True and result['failover_kind'] == 'planned'
+    # Each busy answer is followed by a fresh read before the next failover request.
+    assert methods() == [('GET', 'failover-group-test-3'), ('POST', 'failover'), ('GET', 'failover-group-test-3'),
+                         ('POST', 'failover'), ('GET', 'failover-group-test-3'), ('POST', 'failover'),
+                         ('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3')]
+    assert 'reading it again in 7 s' in json.dumps(result['warnings'])
+
+
+@fake_http.activate
+def test_busy_group_made_primary_by_another_operation_gets_no_second_request(run_module):
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
+    fake_http.post(GROUP + '/failover' + QUERY, status=409, json=BUSY, headers={'Retry-After': '1'})
+    result, _out = run_module(failover_module.main, ARGS)
+    assert 'failed' not in result and result['failover_kind'] == 'none'
+    assert result['region_state'] == {'before': {'replication_role': 'Secondary', 'replication_state': 'CATCH_UP'},
+                                      'after': {'replication_role': 'Primary', 'replication_state': 'CATCH_UP'}}
+    assert methods() == [('GET', 'failover-group-test-3'), ('POST', 'failover'), ('GET', 'failover-group-test-3')]
+    assert 'no failover was sent' in json.dumps(result['warnings'])
 
 
 @fake_http.activate
@@ -210,3 +230,46 @@ def test_batch_check_mode_and_bad_input(run_module):
     result, _out = run_module(batch.main, dict(args, groups=[dict(group, location='bad/location')]))
     assert result['failed'] is True and 'groups[0].location must be an Azure region' in result['msg']
     assert len(fake_http.calls) == 1
+
+
+@fake_http.activate
+def test_batch_keeps_a_progress_file_for_the_wait(run_module, tmp_path):
+    from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
+    fake_http.get(LOCATION, status=200, json=PRIMARY)
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
+    args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name')}
+    group = {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3'}
+    path = tmp_path / 'jobs' / 'run.progress'
+    result, _out = run_module(batch.main, dict(args, groups=[group], progress_file=str(path)))
+    assert result['changed'] is True
+    progress = json.loads(path.read_text())
+    assert progress['finished'] is True and progress['sequence'] >= 4 and progress['pid'] > 0
+    item = progress['items'][0]
+    assert (item['name'], item['where'], item['stage']) == ('failover-group-test-3', 'JapanWest', 'done')
+    assert item['outcome']['failover_kind'] == 'planned' and item['outcome']['changed'] is True
+
+
+def test_batch_fails_before_any_request_when_its_progress_file_cannot_be_written(run_module, tmp_path):
+    from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
+    blocker = tmp_path / 'a-file'
+    blocker.write_text('')
+    args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name')}
+    group = {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3'}
+    result, _out = run_module(batch.main, dict(args, groups=[group], progress_file=str(blocker / 'run.progress')))
+    assert result['failed'] is True and 'progress_file' in result['msg']
+
+
+@fake_http.activate
+def test_batch_says_a_shared_cause_once(run_module):
+    from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
+    denied = {'error': {'code': 'AuthorizationFailed', 'message': 'The client does not have authorization ' * 8}}
+    fake_http.get(GROUP + QUERY, status=403, json=denied)
+    fake_http.get(BASE + '/other' + QUERY, status=403, json=denied)
+    args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name')}
+    groups = [{'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3'},
+              {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'other'}]
+    result, _out = run_module(batch.main, dict(args, groups=groups))
+    assert result['msg'].startswith('2 failover group(s) failed: failover-group-test-3, other: HTTP 403 AuthorizationFailed')
+    assert result['msg'].count('AuthorizationFailed') == 1 and result['msg'].count('for example SQL Managed Instance') == 1

@@ -1,0 +1,188 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action of ``azure_dr.recovery.batch_job_wait`` (documented in plugins/modules/batch_job_wait.py).
+
+Waits for a batch module's async job by reading its progress file (a cheap ``cat`` on the target)
+every ``poll_interval`` seconds, and asks ``ansible.builtin.async_status`` for the job's result only
+when the file says the job is finishing, every ``STATUS_SECONDS`` in case it never wrote one, and
+before giving up on it.  Progress lines go through ``Display``, which ansible-runner (AWX) records.
+"""
+
+from __future__ import annotations
+
+import json
+import shlex
+import time
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import auth_argument_spec
+
+display = Display()
+
+ARGUMENT_SPEC = dict(
+    jid=dict(type='str', required=True),
+    progress_file=dict(type='path', required=True),
+    timeout=dict(type='int', default=3900),
+    poll_interval=dict(type='float', default=1.0),
+    progress_interval=dict(type='int', default=30),
+    heartbeat_timeout=dict(type='int', default=30),
+)
+# module_defaults for the collection's action group may hand this action the other modules' shared options.
+SHARED_OPTIONS = frozenset(auth_argument_spec('arm')) | frozenset(auth_argument_spec('fabric'))
+# Seconds between two async_status checks when the progress file says nothing new.
+STATUS_SECONDS = 10.0
+JOB_KEYS = ('ansible_job_id', 'started', 'finished', 'results_file', 'stdout', 'stderr', 'stdout_lines',
+            'stderr_lines', '_ansible_parsed')
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        params = self._validated()
+        started = time.monotonic()
+        job = _Job(self, params, task_vars)
+        try:
+            outcome = job.wait(started)
+        finally:
+            job.clean_up()
+        result.update(outcome)
+        result['elapsed'] = round(time.monotonic() - started, 3)
+        return result
+
+    def _validated(self):
+        args = {name: value for name, value in self._task.args.items() if name not in SHARED_OPTIONS}
+        validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(args)
+        problems = [str(error) for error in validation.errors]
+        params = validation.validated_parameters
+        for name in ('timeout', 'progress_interval', 'heartbeat_timeout'):
+            if not problems and params[name] < 1:
+                problems.append('%s must be a positive number of seconds, got %r' % (name, params[name]))
+        if not problems and params['poll_interval'] <= 0:
+            problems.append('poll_interval must be a positive number of seconds, got %r' % params['poll_interval'])
+        if problems:
+            raise AnsibleActionFail('Invalid input: ' + '; '.join(problems))
+        return params
+
+
+class _Job:
+    """One async job being waited for, seen through its progress file and async_status."""
+
+    def __init__(self, action, params, task_vars):
+        self.action = action
+        self.params = params
+        self.task_vars = task_vars
+        self.progress = None  # the last progress file read
+        self.progress_seen = None  # when (monotonic) it was first seen
+        self.finished_status = None
+
+    def wait(self, started):
+        params = self.params
+        last_change = last_line = started
+        last_status = None
+        sequence = None
+        while True:
+            now = time.monotonic()
+            progress = self._read_progress()
+            if progress is not None and progress.get('sequence') != sequence:
+                self.progress, self.progress_seen = progress, now
+                sequence, last_change = progress.get('sequence'), now
+            finishing = progress is not None and progress.get('finished')
+            if finishing or last_status is None or now - last_status >= STATUS_SECONDS:
+                last_status = now
+                status = self._status()
+                if status.get('finished'):
+                    return self._ended(status)
+            if now - last_change >= params['heartbeat_timeout']:
+                return self._lost_or_ended('the job stopped: no heartbeat for %d s (its process was killed, or hangs)'
+                                           % (now - last_change))
+            if now - started >= params['timeout']:
+                return self._lost_or_ended('the job did not end within %d s (timeout)' % params['timeout'])
+            if now - last_line >= params['progress_interval']:
+                last_line = now
+                display.display(self._progress_line(now - started))
+            time.sleep(params['poll_interval'])
+
+    # --- what the target says ---
+
+    def _read_progress(self):
+        """The progress file as JSON, or None while it is missing or being replaced."""
+        command = 'cat %s' % shlex.quote(self.params['progress_file'])
+        answer = self.action._low_level_execute_command(command, sudoable=False)  # pylint: disable=protected-access
+        if answer.get('rc') != 0:
+            return None
+        try:
+            progress = json.loads(answer.get('stdout') or '')
+        except ValueError:
+            return None
+        return progress if isinstance(progress, dict) else None
+
+    def _status(self):
+        """async_status of the job, as its own action asks for it (the async directory of the shell option)."""
+        async_dir = self.action._remote_expand_user(  # pylint: disable=protected-access
+            self.action.get_shell_option('async_dir', default='~/.ansible_async'))
+        status = self.action._execute_module(  # pylint: disable=protected-access
+            module_name='ansible.builtin.async_status', task_vars=self.task_vars,
+            module_args={'jid': self.params['jid'], 'mode': 'status', '_async_dir': async_dir})
+        if status.get('finished'):
+            self.finished_status = async_dir
+        return status
+
+    def clean_up(self):
+        """The job's result (once read) and the progress file are of no further use."""
+        if self.finished_status is not None:
+            self.action._execute_module(  # pylint: disable=protected-access
+                module_name='ansible.builtin.async_status', task_vars=self.task_vars,
+                module_args={'jid': self.params['jid'], 'mode': 'cleanup', '_async_dir': self.finished_status})
+        self.action._low_level_execute_command(  # pylint: disable=protected-access
+            'rm -f %s' % shlex.quote(self.params['progress_file']), sudoable=False)
+
+    # --- outcomes ---
+
+    def _ended(self, status):
+        outcome = {key: value for key, value in status.items() if key not in JOB_KEYS}
+        outcome['job_lost'] = False
+        return outcome
+
+    def _lost_or_ended(self, why):
+        status = self._status()  # one last look: it may have ended just now
+        if status.get('finished'):
+            return self._ended(status)
+        items = (self.progress or {}).get('items') or []
+        results, lost = [], []
+        for item in items:
+            if item.get('outcome') is not None:
+                results.append(item['outcome'])
+                continue
+            lost.append(item.get('name'))
+            results.append({'item': {'name': item.get('name'), 'location': item.get('where')}, 'failed': True,
+                            'changed': False, 'stage': item.get('stage'),
+                            'msg': '%s; last seen: %s; not confirmed: run again, every item is read before any '
+                                   'action' % (why, item.get('stage'))})
+        if not items:
+            why += '; it never reported progress'
+        msg = 'Stopped waiting for job %s: %s.' % (self.params['jid'], why)
+        if lost:
+            msg += ' Not confirmed: %s.' % ', '.join(str(name) for name in lost)
+        return {'failed': True, 'changed': any(result.get('changed') for result in results), 'job_lost': True,
+                'msg': msg, 'results': results}
+
+    def _progress_line(self, waited):
+        items = (self.progress or {}).get('items') or []
+        # The item's time on the target's clock, up to the last write, plus the time since it was read here.
+        written = float((self.progress or {}).get('updated') or 0)
+        later = time.monotonic() - self.progress_seen if self.progress_seen is not None else 0
+        running = [item for item in items if item.get('outcome') is None]
+        if not items:
+            return 'Waiting for job %s (%d s): no progress reported yet.' % (self.params['jid'], waited)
+        done = len(items) - len(running)
+        return 'Still running after %d s, %d of %d done: %s' % (waited, done, len(items), ', '.join(
+            '%s (%s: %s, %d s)' % (item.get('name'), item.get('where'), item.get('stage'),
+                                   max(0, written - float(item.get('since') or written) + later)) for item in running))
