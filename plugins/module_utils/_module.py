@@ -177,9 +177,10 @@ class AzureDRModule:
         self.ansible.fail_json(**result)
 
     def outcome_of(self, item, act):
-        """One item of a batch module: ``act()``'s result keys, or the error of the item (its ``msg``, and
-        its ``cause``: the message without what is particular to one request), with ``item``, ``failed``, ``started`` (seconds after the module's start) and ``elapsed`` - the shape of a looped
-        task's results, which the roles report on."""
+        """One item of a batch module: ``act()``'s result keys, or the error of the item (its ``msg``,
+        and its ``cause``: the message without what is particular to one request), with ``item``,
+        ``failed``, ``started`` (seconds after the module's start) and ``elapsed`` - the shape of a
+        looped task's results, which the roles report on."""
         started = time.monotonic()
         outcome = {'item': item, 'started': round(started - self.started, 3)}
         try:

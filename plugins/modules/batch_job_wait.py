@@ -52,13 +52,8 @@ attributes:
     description: Waits the same way; the job itself ran in check mode when its task did.
     support: full
   diff_mode:
+    description: The job's own results carry their diffs.
     support: none
-  action:
-    support: full
-  async:
-    support: none
-  platform:
-    platforms: posix
 extends_documentation_fragment:
   - azure_dr.recovery.attributes
 seealso:
