@@ -24,8 +24,9 @@ help:
 	@echo "make clean  - remove the virtual environment and build output"
 
 # Last, a check that nothing this run started is still running (tests end their servers and jobs).
+STARTED := $(shell date +%s)
 test: venv collection sanity units integration lint build galaxy-import ee
-	$(BIN)/python tests/utils/check_no_leftovers.py $(BIN)
+	$(BIN)/python tests/utils/check_no_leftovers.py $(BIN) $(STARTED)
 
 # The stamp is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt

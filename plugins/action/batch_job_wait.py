@@ -27,7 +27,7 @@ display = Display()
 
 ARGUMENT_SPEC = dict(
     jid=dict(type='str', required=True),
-    progress_file=dict(type='path', required=True),
+    progress_file=dict(type='str', required=True),  # a path on the target: expanded there, not here
     timeout=dict(type='int', default=3900),
     poll_interval=dict(type='float', default=1.0),
     progress_interval=dict(type='int', default=30),
@@ -37,6 +37,8 @@ ARGUMENT_SPEC = dict(
 SHARED_OPTIONS = frozenset(auth_argument_spec('arm')) | frozenset(auth_argument_spec('fabric'))
 # Seconds between two async_status checks when the progress file says nothing new.
 STATUS_SECONDS = 10.0
+# The job beats every 5 s (module_utils/_progress.py): a shorter timeout would take a live job for dead.
+MIN_HEARTBEAT_TIMEOUT = 10
 JOB_KEYS = ('ansible_job_id', 'started', 'finished', 'results_file', 'stdout', 'stderr', 'stdout_lines',
             'stderr_lines', '_ansible_parsed')
 
@@ -62,13 +64,15 @@ class ActionModule(ActionBase):
         validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(args)
         problems = [str(error) for error in validation.errors]
         params = validation.validated_parameters
-        for name in ('timeout', 'progress_interval', 'heartbeat_timeout'):
-            if not problems and params[name] < 1:
-                problems.append('%s must be a positive number of seconds, got %r' % (name, params[name]))
+        minimums = {'timeout': 1, 'progress_interval': 1, 'heartbeat_timeout': MIN_HEARTBEAT_TIMEOUT}
+        for name, minimum in minimums.items():
+            if not problems and params[name] < minimum:
+                problems.append('%s must be at least %d seconds, got %r' % (name, minimum, params[name]))
         if not problems and params['poll_interval'] <= 0:
             problems.append('poll_interval must be a positive number of seconds, got %r' % params['poll_interval'])
         if problems:
             raise AnsibleActionFail('Invalid input: ' + '; '.join(problems))
+        params['progress_file'] = self._remote_expand_user(params['progress_file'])  # pylint: disable=protected-access
         return params
 
 
@@ -79,9 +83,10 @@ class _Job:
         self.action = action
         self.params = params
         self.task_vars = task_vars
+        self.path = shlex.quote(params['progress_file'])
         self.progress = None  # the last progress file read
         self.progress_seen = None  # when (monotonic) it was first seen
-        self.finished_status = None
+        self.async_dir = None
 
     def wait(self, started):
         params = self.params
@@ -90,10 +95,10 @@ class _Job:
         sequence = None
         while True:
             now = time.monotonic()
-            progress = self._read_progress()
+            progress, age = self._read_progress()
             if progress is not None and progress.get('sequence') != sequence:
                 self.progress, self.progress_seen = progress, now
-                sequence, last_change = progress.get('sequence'), now
+                sequence, last_change = progress.get('sequence'), now - age
             finishing = progress is not None and progress.get('finished')
             if finishing or last_status is None or now - last_status >= STATUS_SECONDS:
                 last_status = now
@@ -101,7 +106,7 @@ class _Job:
                 if status.get('finished'):
                     return self._ended(status)
             if now - last_change >= params['heartbeat_timeout']:
-                return self._lost_or_ended('the job stopped: no heartbeat for %d s (its process was killed, or hangs)'
+                return self._lost_or_ended('the job stopped: no heartbeat for %d s (its process was killed or stopped)'
                                            % (now - last_change))
             if now - started >= params['timeout']:
                 return self._lost_or_ended('the job did not end within %d s (timeout)' % params['timeout'])
@@ -112,42 +117,54 @@ class _Job:
 
     # --- what the target says ---
 
+    def _command(self, command):
+        return self.action._low_level_execute_command(command, sudoable=True)  # pylint: disable=protected-access
+
     def _read_progress(self):
-        """The progress file as JSON, or None while it is missing or being replaced."""
-        command = 'cat %s' % shlex.quote(self.params['progress_file'])
-        answer = self.action._low_level_execute_command(command, sudoable=False)  # pylint: disable=protected-access
-        if answer.get('rc') != 0:
-            return None
+        """(the progress file as JSON, or None while it is missing or being replaced; how many seconds
+        before the target's clock its last write was).  A job killed before this wait began is seen
+        at the first read, by the age of its last heartbeat."""
+        answer = self._command('date +%%s; cat %s' % self.path)
+        lines = (answer.get('stdout') or '').split('\n', 1)
+        if answer.get('rc') != 0 or len(lines) < 2:
+            return None, 0.0
         try:
-            progress = json.loads(answer.get('stdout') or '')
-        except ValueError:
-            return None
-        return progress if isinstance(progress, dict) else None
+            progress = json.loads(lines[1])
+            age = max(0.0, float(lines[0]) - float(progress.get('updated')))
+        except (ValueError, TypeError, AttributeError):
+            return None, 0.0
+        return (progress, age) if isinstance(progress, dict) else (None, 0.0)
+
+    def _async_status(self, mode):
+        """async_status of the job, as its own action asks for it (the async directory of the shell option)."""
+        if self.async_dir is None:
+            self.async_dir = self.action._remote_expand_user(  # pylint: disable=protected-access
+                self.action.get_shell_option('async_dir', default='~/.ansible_async'))
+        return self.action._execute_module(  # pylint: disable=protected-access
+            module_name='ansible.builtin.async_status', task_vars=self.task_vars,
+            module_args={'jid': self.params['jid'], 'mode': mode, '_async_dir': self.async_dir})
 
     def _status(self):
-        """async_status of the job, as its own action asks for it (the async directory of the shell option)."""
-        async_dir = self.action._remote_expand_user(  # pylint: disable=protected-access
-            self.action.get_shell_option('async_dir', default='~/.ansible_async'))
-        status = self.action._execute_module(  # pylint: disable=protected-access
-            module_name='ansible.builtin.async_status', task_vars=self.task_vars,
-            module_args={'jid': self.params['jid'], 'mode': 'status', '_async_dir': async_dir})
-        if status.get('finished'):
-            self.finished_status = async_dir
-        return status
+        return self._async_status('status')
 
     def clean_up(self):
-        """The job's result (once read) and the progress file are of no further use."""
-        if self.finished_status is not None:
-            self.action._execute_module(  # pylint: disable=protected-access
-                module_name='ansible.builtin.async_status', task_vars=self.task_vars,
-                module_args={'jid': self.params['jid'], 'mode': 'cleanup', '_async_dir': self.finished_status})
-        self.action._low_level_execute_command(  # pylint: disable=protected-access
-            'rm -f %s' % shlex.quote(self.params['progress_file']), sudoable=False)
+        """The job's result and its progress files are of no further use, read or not."""
+        self._async_status('cleanup')
+        self._command('rm -f %s %s.*.tmp' % (self.path, self.path))
+
+    def _stop_job(self):
+        """A job given up on must not go on acting: stop its process if it still runs (and is ours)."""
+        pid = (self.progress or {}).get('pid')
+        if isinstance(pid, int) and pid > 1:
+            self._command('case "$(ps -o args= -p %d 2>/dev/null)" in *AnsiballZ_*) kill -TERM %d;; esac' % (pid, pid))
 
     # --- outcomes ---
 
     def _ended(self, status):
         outcome = {key: value for key, value in status.items() if key not in JOB_KEYS}
+        if outcome.get('failed') and not outcome.get('results') and (self.progress or {}).get('items'):
+            # Ended without results (killed at its time limit, a crash): keep what the job had reported.
+            outcome['results'] = self._results_from_progress(outcome.get('msg') or 'the job ended without a result')
         outcome['job_lost'] = False
         return outcome
 
@@ -155,24 +172,31 @@ class _Job:
         status = self._status()  # one last look: it may have ended just now
         if status.get('finished'):
             return self._ended(status)
+        self._stop_job()
         items = (self.progress or {}).get('items') or []
-        results, lost = [], []
-        for item in items:
-            if item.get('outcome') is not None:
-                results.append(item['outcome'])
-                continue
-            lost.append(item.get('name'))
-            results.append({'item': {'name': item.get('name'), 'location': item.get('where')}, 'failed': True,
-                            'changed': False, 'stage': item.get('stage'),
-                            'msg': '%s; last seen: %s; not confirmed: run again, every item is read before any '
-                                   'action' % (why, item.get('stage'))})
-        if not items:
-            why += '; it never reported progress'
-        msg = 'Stopped waiting for job %s: %s.' % (self.params['jid'], why)
+        results = self._results_from_progress(why)
+        lost = [item.get('name') for item in items if item.get('outcome') is None]
+        msg = 'Stopped waiting for job %s: %s%s.' % (self.params['jid'], why,
+                                                     '' if items else '; it never reported progress')
         if lost:
             msg += ' Not confirmed: %s.' % ', '.join(str(name) for name in lost)
         return {'failed': True, 'changed': any(result.get('changed') for result in results), 'job_lost': True,
                 'msg': msg, 'results': results}
+
+    def _results_from_progress(self, why):
+        """Each item's outcome when the job reported one; otherwise an error that keeps what is known
+        (the failover sent, its request ids, the last stage)."""
+        results = []
+        for item in (self.progress or {}).get('items') or []:
+            if item.get('outcome') is not None:
+                results.append(item['outcome'])
+                continue
+            known = item.get('known') or {}
+            cause = '%s; not confirmed: run again, every item is read before any action' % why
+            results.append(dict(known, item={'name': item.get('name'), 'location': item.get('where')}, failed=True,
+                                changed=bool(known.get('failover_kind')), last_stage=item.get('stage'),
+                                msg='%s (last seen: %s)' % (cause, item.get('stage')), cause=cause))
+        return results
 
     def _progress_line(self, waited):
         items = (self.progress or {}).get('items') or []

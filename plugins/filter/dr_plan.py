@@ -177,7 +177,7 @@ def _group_row(target, result, check_mode):
     if result.get('failed'):
         action = 'error'
     elif result.get('changed'):
-        action = FAILOVER_ACTIONS[(kind, bool(check_mode))]
+        action = FAILOVER_ACTIONS.get((kind, bool(check_mode)), 'would fail over' if check_mode else 'failed over')
     else:
         action = 'none'
     return {'name': target.get('name'), 'location': target.get('location'), 'action': action,

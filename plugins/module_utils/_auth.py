@@ -257,6 +257,10 @@ def build_credential(plan, endpoints, http):
     return library_credential(plan, endpoints)
 
 
+# Seconds for which a first token request's failure is given to the other items of a run (see TokenProvider).
+FAILURE_MEMORY_SECONDS = 30.0
+
+
 class TokenProvider:
     """One token per scope per module run, fetched on first use and refreshed only near expiry (or
     after the API refused it as expired).  ``on_token`` receives each new token so that the module
@@ -270,8 +274,9 @@ class TokenProvider:
         self._on_token = on_token
         self._secrets = tuple(secrets)
         self._tokens = {}  # scope -> (token, expires_on, obtained_at)
-        # scope -> the AuthenticationError of a token request that failed (transient failures were already
-        # retried): the other items of a batch get the same error rather than asking again.
+        # scope -> (the AuthenticationError of its first token request, when): the other items of a batch,
+        # which ask at about the same time, get the same error rather than asking again.  Never once the
+        # scope had a token (a refresh may fail once and work later), and for FAILURE_MEMORY_SECONDS only.
         self._failures = {}
         self._lock = threading.Lock()  # threads of one run share one token per scope
         self.tokens_fetched = 0
@@ -285,9 +290,10 @@ class TokenProvider:
             return self._token(scope)
 
     def _token(self, scope):
-        if scope in self._failures:
-            raise self._failures[scope]
         now = self._clock()
+        failure = self._failures.get(scope)
+        if failure is not None and now - failure[1] < FAILURE_MEMORY_SECONDS:
+            raise failure[0]
         cached = self._tokens.get(scope)
         if cached is not None:
             token, expires_on, obtained_at = cached
@@ -298,8 +304,10 @@ class TokenProvider:
         try:
             token, expires_on = self._fetch(scope)
         except AuthenticationError as error:
-            self._failures[scope] = error
+            if cached is None:
+                self._failures[scope] = (error, now)
             raise
+        self._failures.pop(scope, None)
         self._tokens[scope] = (token, expires_on, now)
         return token
 
@@ -308,6 +316,7 @@ class TokenProvider:
         identity libraries keep caches of their own and would hand back the same token."""
         with self._lock:
             self._tokens.pop(scope, None)
+            self._failures.pop(scope, None)
             self._credential = None
 
     def _fetch(self, scope):

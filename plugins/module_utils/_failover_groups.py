@@ -91,7 +91,7 @@ def region_state(group):
 
 
 def make_primary(groups, resource_group, location, name, allow_data_loss=False, wait=True, wait_timeout=3600,
-                 check_mode=False, warn=None, clock=time.monotonic, sleep=time.sleep, stage=None):
+                 check_mode=False, warn=None, clock=time.monotonic, sleep=None, stage=None):
     """Make ``location`` the primary of group ``name``: read, decide, act (unless check mode), wait, read.
     Returns the module result (without ``elapsed``); raises AzureDRError, whose ``result`` says what
     is known (``changed``, the group, the kind of failover sent, the region's state before) when the
@@ -100,7 +100,8 @@ def make_primary(groups, resource_group, location, name, allow_data_loss=False, 
     finished meanwhile converges.  ``stage`` is told what the work is waiting for (a batch's progress)."""
     started = clock()
     warn = warn or (lambda message: None)
-    stage = stage or (lambda text: None)
+    stage = stage or (lambda text, **known: None)
+    sleep = sleep or time.sleep  # looked up now, so that tests can patch it
 
     def remaining():
         return max(1.0, wait_timeout - (clock() - started))
@@ -140,7 +141,7 @@ def make_primary(groups, resource_group, location, name, allow_data_loss=False, 
     known = {'changed': True, 'failover_kind': kind, 'request_ids': request_ids,
              'region_state': {'before': state_before, 'after': None}}
     operation_url = response.headers.get('Azure-AsyncOperation') or response.headers.get('Location')
-    stage('%s failover running' % kind)
+    stage('%s failover running' % kind, failover_kind=kind, request_ids=request_ids)
     if not wait:
         return dict(known, failover_group=group, operation_url=operation_url, diff=diff)
     try:
@@ -179,7 +180,8 @@ def _send_failover(groups, location, name, allow_data_loss, remaining, warn, sle
             return groups.start_failover(location, name, allow_data_loss, budget=remaining())
         except ApiError as error:
             if is_busy_error(error) and remaining() > 1.0:
-                delay = error.retry_after if error.retry_after is not None else backoff_delay(attempt)
+                # At least a second between two busy answers, whatever Retry-After says.
+                delay = max(1.0, error.retry_after if error.retry_after is not None else backoff_delay(attempt))
                 if delay >= remaining():
                     raise
                 warn('%s: %s is busy (%s); reading it again in %.0f s before deciding.' % (location, name, error.code, delay))

@@ -174,7 +174,7 @@ class AzureDRModule:
     def fail_from(self, error, **result):
         result.update(error.to_result())
         result.setdefault('elapsed', self.elapsed())
-        self.ansible.fail_json(**result)
+        self.fail_json(**result)
 
     def outcome_of(self, item, act):
         """One item of a batch module: ``act()``'s result keys, or the error of the item (its ``msg``,
@@ -218,7 +218,7 @@ class AzureDRModule:
 class _NoProgress:
     """The progress of a batch that keeps no progress file."""
 
-    def stage(self, index, stage):
+    def stage(self, index, stage, **known):
         pass
 
     def done(self, index, outcome):

@@ -4,13 +4,14 @@
 
 """The progress file of a batch module run as an async job: what each item is doing, the outcome of
 those done, and a heartbeat, so that the task waiting for the job (the ``batch_job_wait`` action)
-can say what is still running and see a job that was killed or hung long before its time limit.
+can say what is still running and see a job that was killed or stopped long before its time limit.
 
 The file is JSON, replaced whole (write, then rename) at each change and at least every
 ``HEARTBEAT_SECONDS``::
 
     {"version": 1, "pid": 4242, "sequence": 7, "updated": 1764620000.5, "finished": false,
-     "items": [{"name": "fg-sales", "where": "Japan East", "stage": "failing over", "since": 1764619990.1,
+     "items": [{"name": "fg-sales", "where": "Japan East", "stage": "planned failover running",
+                "since": 1764619990.1, "known": {"failover_kind": "planned", "request_ids": {...}},
                 "outcome": null}, ...]}
 """
 
@@ -57,9 +58,13 @@ class Progress:
         self._thread.start()
         return self
 
-    def stage(self, index, stage):
+    def stage(self, index, stage, **known):
+        """What item ``index`` now waits for; ``known``: facts the wait reports if the job is lost
+        (the kind of failover sent, its request ids)."""
         with self._lock:
             self._items[index].update(stage=stage, since=self.clock())
+            if known:
+                self._items[index].setdefault('known', {}).update(known)
         self._write_quietly()
 
     def done(self, index, outcome):
@@ -70,6 +75,8 @@ class Progress:
 
     def finish(self):
         self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=HEARTBEAT_SECONDS)
         with self._lock:
             self._finished = True
         self._write_quietly()

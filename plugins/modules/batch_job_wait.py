@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 module: batch_job_wait
 short_description: Wait for a batch module's async job, with progress lines and a check that it is alive
-version_added: 0.2.0
+version_added: 0.1.0
 description:
   - Waits for an async job (C(async) with C(poll=0)) of M(azure_dr.recovery.instance_failover_group_failover_batch) started
     with O(progress_file), and returns the job's result, as C(ansible.builtin.async_status) in an C(until) loop would,
@@ -16,9 +16,13 @@ description:
   - At most every O(progress_interval) seconds it prints a line naming the items still running, what each waits for
     and for how long. The lines go through Ansible's display, so they are in AWX's job output too.
   - The job's progress file carries a heartbeat. When it has not changed for O(heartbeat_timeout) seconds (the job's
-    process was killed, or hangs), or the job has not ended after O(timeout) seconds, the task fails at once; RV(results)
+    process was killed or stopped), or the job has not ended after O(timeout) seconds, the task fails at once; RV(results)
     then has the outcome of every item that finished and an error for every other one, whose state is not confirmed.
+  - A job taken for dead, or not ended within O(timeout), is stopped (C(SIGTERM)) if its process is still there, so
+    that it does not act after the task has said it failed.
   - Removes the job's result and its progress file when it is done.
+  - The progress lines are written to standard output, beside the callback's own output (a JSON stdout callback
+    gets them too).
   - An action running on the controller; it checks the job with C(ansible.builtin.async_status) on the target, so that
     C(ansible_async_dir) is honoured.
   - Is in the collection's action group; the shared options of the group's other modules are accepted and ignored.
@@ -28,8 +32,10 @@ options:
     type: str
     required: true
   progress_file:
-    description: The O(azure_dr.recovery.instance_failover_group_failover_batch#module:progress_file) given to the job.
-    type: path
+    description:
+      - The O(azure_dr.recovery.instance_failover_group_failover_batch#module:progress_file) given to the job, a path
+        on the target (C(~) is the target's home, with become the become user's).
+    type: str
     required: true
   timeout:
     description: Seconds to wait for the job at most.
@@ -44,7 +50,11 @@ options:
     type: int
     default: 30
   heartbeat_timeout:
-    description: Seconds without a heartbeat after which the job is taken for dead (it beats every 5 s).
+    description:
+      - Seconds without a heartbeat after which the job is taken for dead (it beats every 5 s), at least 10. A job
+        already dead when the wait begins is seen at once, by the age of its last heartbeat.
+      - The heartbeat comes from the job's process, so it shows the process is alive; a request that hangs inside
+        it is bounded by the modules' own timeouts, and the whole job by O(timeout).
     type: int
     default: 30
 attributes:
@@ -67,7 +77,7 @@ EXAMPLES = r'''
 - name: Start every failover in the background
   azure_dr.recovery.instance_failover_group_failover_batch:
     groups: "{{ groups_to_fail_over }}"
-    progress_file: "{{ lookup('ansible.builtin.env', 'HOME') }}/.ansible_async/dr-failover.progress"
+    progress_file: ~/.ansible_async/dr-failover.progress
   async: 3900
   poll: 0
   register: started
@@ -79,7 +89,7 @@ EXAMPLES = r'''
 - name: Wait for the failovers, a progress line every 30 s
   azure_dr.recovery.batch_job_wait:
     jid: "{{ started.ansible_job_id }}"
-    progress_file: "{{ lookup('ansible.builtin.env', 'HOME') }}/.ansible_async/dr-failover.progress"
+    progress_file: ~/.ansible_async/dr-failover.progress
   register: failovers
 '''
 
@@ -95,7 +105,7 @@ msg:
   returned: failure
   type: str
 job_lost:
-  description: Whether the job stopped without a result (killed or hung) or did not end within O(timeout).
+  description: Whether the job stopped without a result (killed or stopped) or did not end within O(timeout).
   returned: always
   type: bool
 elapsed:

@@ -104,6 +104,10 @@ results:
     msg:
       description: Why it failed.
       type: str
+    cause:
+      description: Why it failed, without what is particular to one request (its URL, its request id), for saying a
+        cause shared by several workspaces once.
+      type: str
     workspace:
       description: The workspace as the admin API returns it, read after the restore.
       type: dict

@@ -56,7 +56,7 @@ options:
     description:
       - A file in which the module keeps, while it runs, what each group is doing, the outcome of those done, and a
         heartbeat every few seconds. M(azure_dr.recovery.batch_job_wait) reads it to report progress and to see a job
-        that was killed or hung. The C(sql_mi_failover) role sets it for its async job.
+        that was killed or stopped. The C(sql_mi_failover) role sets it for its async job.
       - The module fails before any request when it cannot be written. Nothing is written when not set.
     type: path
 extends_documentation_fragment:
@@ -104,6 +104,10 @@ results:
       type: bool
     msg:
       description: The error, when the group failed.
+      type: str
+    cause:
+      description: The error without what is particular to one request (its URL, its request id), for saying a cause
+        shared by several groups once.
       type: str
     failover_group:
       description: The group as the API returns it for its location, after the failover.
@@ -176,7 +180,7 @@ def main():
                 group['name'], allow_data_loss=params['allow_data_loss'], wait=params['wait'],
                 wait_timeout=params['wait_timeout'], check_mode=module.check_mode,
                 warn=lambda message: module.warn('%s: %s' % (group['name'], message)),
-                stage=lambda text: progress.stage(index, text)))
+                stage=lambda text, **known: progress.stage(index, text, **known)))
             progress.done(index, outcome)
             return outcome
 

@@ -4,12 +4,12 @@
 
 """Fails when a process of this `make test` is still running at its end.
 
-    check_no_leftovers.py BIN
+    check_no_leftovers.py BIN STARTED
 
-A process is this run's when its PATH holds BIN (the checkout's .venv/bin): `make` puts it there for
-every tool it runs, ansible-test passes PATH on, and everything they start inherits it, daemons
-included (an async job, an emulator started with nohup).  The make process and its ancestors are not
-counted.  Processes are given a few seconds to end; those still there are listed, then killed, so that
+A process is this run's when it started after STARTED (epoch seconds: when `make test` began) and its
+PATH holds BIN (the checkout's .venv/bin): `make` puts it there for every tool it runs, ansible-test
+passes PATH on, and everything they start inherits it, daemons included (an async job, an emulator
+started with nohup).  The make process and its ancestors are not counted.  Processes are given a few seconds to end; those still there are listed, then killed, so that
 a failing check leaves nothing behind either.
 """
 
@@ -36,12 +36,25 @@ def ancestors():
     return pids
 
 
-def ours(bin_dir):
+def boot_time():
+    with open('/proc/stat') as handle:
+        return next(int(line.split()[1]) for line in handle if line.startswith('btime '))
+
+
+def started_at(pid, boot, ticks):
+    with open('/proc/%d/stat' % pid) as handle:
+        return boot + int(handle.read().rsplit(')', 1)[1].split()[19]) / ticks
+
+
+def ours(bin_dir, since):
     found, skip = {}, ancestors()
+    boot, ticks = boot_time(), os.sysconf('SC_CLK_TCK')
     for name in os.listdir('/proc'):
         if not name.isdigit() or int(name) in skip:
             continue
         try:
+            if started_at(int(name), boot, ticks) < since:
+                continue
             with open('/proc/%s/environ' % name, 'rb') as handle:
                 environment = handle.read().split(b'\0')
             with open('/proc/%s/cmdline' % name, 'rb') as handle:
@@ -55,12 +68,12 @@ def ours(bin_dir):
 
 
 def main():
-    bin_dir = os.path.abspath(sys.argv[1])
+    bin_dir, since = os.path.abspath(sys.argv[1]), float(sys.argv[2]) - 1
     deadline = time.monotonic() + GRACE_SECONDS
-    left = ours(bin_dir)
+    left = ours(bin_dir, since)
     while left and time.monotonic() < deadline:
         time.sleep(0.5)
-        left = ours(bin_dir)
+        left = ours(bin_dir, since)
     if not left:
         print('no process of this run is left running')
         return 0

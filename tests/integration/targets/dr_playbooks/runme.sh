@@ -37,7 +37,8 @@ in_background() {
     local since
     since=$(check log-size)
     mkdir -p "$workdir/$1"
-    ( cd "$workdir/$1" && ANSIBLE_REMOTE_TMP="$workdir/$1/tmp" exec setsid ansible-playbook \
+    # (timeout: a regression must fail this test, not hang it for sql_mi_failover_timeout.)
+    ( cd "$workdir/$1" && ANSIBLE_REMOTE_TMP="$workdir/$1/tmp" exec setsid timeout 300 ansible-playbook \
         "azure_dr.recovery.$2" -e "@$plan" "${@:4}" ) > "$workdir/$1.txt" 2>&1 &
     groups+=($!)
     for _ in $(seq 60); do [ "$(accepted_since "$since")" = "$3" ] && break; sleep 0.5; done

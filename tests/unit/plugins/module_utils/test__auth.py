@@ -500,3 +500,19 @@ def test_a_refused_token_request_is_not_repeated_by_the_other_items_of_a_run(clo
         messages.append(caught.value.message)
     # One request; every item reports the same error, so the batch can say it once.
     assert Refusing.calls == 1 and len(set(messages)) == 1
+    clock.sleep(31)  # remembered for a while only: a later item asks again
+    with pytest.raises(AuthenticationError):
+        tokens.token('fabric')
+    assert Refusing.calls == 2
+
+
+def test_a_failed_refresh_is_not_remembered(clock):
+    credential = FakeCredential(clock, lifetime=600)
+    tokens = provider(clock, credential)
+    tokens.token('arm')
+    clock.sleep(590)
+    credential.error = AuthenticationError('HTTP 503 temporarily_unavailable')
+    with pytest.raises(AuthenticationError):
+        tokens.token('arm')
+    credential.error = None
+    assert tokens.token('arm') == 'tok-2'
