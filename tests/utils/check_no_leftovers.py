@@ -9,8 +9,9 @@
 A process is this run's when it started after STARTED (epoch seconds: when `make test` began) and its
 PATH holds BIN (the checkout's .venv/bin): `make` puts it there for every tool it runs, ansible-test
 passes PATH on, and everything they start inherits it, daemons included (an async job, an emulator
-started with nohup).  The make process and its ancestors are not counted.  Processes are given a few seconds to end; those still there are listed, then killed, so that
-a failing check leaves nothing behind either.
+started with nohup).  The make process and its ancestors are not counted.  Processes are given a
+few seconds to end; those still there are listed, then killed, so that a failing check leaves
+nothing behind either.
 """
 
 import os
