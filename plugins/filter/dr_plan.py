@@ -8,8 +8,10 @@ rendering of a DR report (dr_report_markdown)."""
 
 from __future__ import annotations
 
+import datetime
 import os
 import re
+import time
 
 from ansible.errors import AnsibleFilterError
 
@@ -279,6 +281,36 @@ def dr_report_items(rows, plan, target='dr', restore=True, rehearsal=False):
     return rows
 
 
+def _number(value):
+    """An id given as digits (AWX's job id, a string where Ansible's templating made it one) as a number."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value.strip())
+    return value
+
+
+def dr_report(rows, plan, playbook, started, rehearsal=False, target='dr', restore=True, run_by=None, awx_job_id=None,
+              awx_job_template_name=None, now=None):
+    """The DR report (docs/dr_report.md) of a run that started at ``started`` (epoch seconds) and ends
+    now: its rows completed and checked by ``dr_report_items``, the result, the times.  Built here rather
+    than in YAML so that every ansible-core gives its fields the same types (2.16 templates numbers
+    into strings)."""
+    now = time.time() if now is None else now
+    started = float(started)
+    items = dr_report_items(rows, plan, target=target, restore=restore, rehearsal=rehearsal)
+    failed = any(item.get('action') == 'error' for item in items)
+    return {
+        'schema_version': 1, 'plan': (plan or {}).get('name'), 'playbook': playbook,
+        'mode': 'check' if rehearsal else 'run',
+        'result': 'failed' if failed else 'rehearsed' if rehearsal else 'succeeded',
+        'started': _utc(started), 'ended': _utc(now), 'duration': round(now - started, 1), 'run_by': run_by,
+        'awx_job_id': _number(awx_job_id), 'awx_job_template_name': awx_job_template_name or None, 'items': items,
+    }
+
+
+def _utc(epoch):
+    return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
 def _missing_row(kind, name, what, **extra):
     row = {'kind': kind, 'name': name, 'action': 'error', 'changed': False, 'start_offset': None, 'end_offset': None,
            'duration': None, 'final_state': None, 'error': NOT_REACHED % what}
@@ -477,4 +509,4 @@ class FilterModule:
                 'dr_plan_groups': dr_plan_groups, 'dr_preflight_problems': dr_preflight_problems,
                 'dr_plan_path': dr_plan_path, 'dr_run_problems': dr_run_problems, 'dr_restore_item': dr_restore_item,
                 'dr_auth_options': dr_auth_options, 'dr_failures_by_cause': dr_failures_by_cause,
-                'dr_report_items': dr_report_items}
+                'dr_report_items': dr_report_items, 'dr_report': dr_report}

@@ -20,7 +20,6 @@ import contextlib
 import os
 import time
 
-from ansible.module_utils import basic
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
@@ -41,8 +40,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import A
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     Validator,
     cloud_environment_problem,
-    raw_type_problems,
-    unconvertible_mappings,
+    converted_text_problems,
     endpoint_problem,
     tenant_problem,
     uuid_problem,
@@ -59,12 +57,7 @@ class AzureDRModule:
         spec.update(argument_spec)
         self.api = api
         self.started = time.monotonic()
-        # What the task gave, before Ansible's conversions: a mapping given as a name would quietly become
-        # text, and a mapping option given text that is no mapping fails with a message that names no option.
-        raw = basic._load_params()  # pylint: disable=protected-access
-        self._type_problems = raw_type_problems(spec, raw)
-        for name in unconvertible_mappings(spec, raw):  # let our own check report it, naming the option
-            spec[name] = dict({key: value for key, value in spec[name].items() if key != 'options'}, type='raw')
+        self.spec = spec
         self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
@@ -80,7 +73,8 @@ class AzureDRModule:
         """A ``Validator`` already holding the problems of the shared options; the module adds its
         own and calls ``check()``."""
         validator = Validator()
-        for problem in self._type_problems:
+        # A mapping or a list given for a text option would otherwise go out as its Python text.
+        for problem in converted_text_problems(self.spec, self.params):
             validator.add(problem)
         params = self.params
         validator.add(cloud_environment_problem(params.get('cloud_environment'), list(CLOUDS)))

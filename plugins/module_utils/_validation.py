@@ -12,8 +12,6 @@ import ipaddress
 import re
 from urllib.parse import urlsplit
 
-from ansible.module_utils.common.validation import check_type_dict
-
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import InputError
 
 _UUID = re.compile(r'^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$')
@@ -141,51 +139,45 @@ def cloud_environment_problem(value, cloud_names, option='cloud_environment'):
 
 
 _TEXT_TYPES = ('str', 'path')
-_KINDS = ((bool, 'a boolean'), (dict, 'a mapping'), (list, 'a list'))
 
 
-def raw_type_problems(spec, raw, prefix=''):
-    """Options meant as text that were given a mapping, a list or a boolean.  Ansible would quietly turn
-    ``{'a': 1}`` into the text "{'a': 1}" and a request would go out with it; here it is an input error
-    that names the option.  ``raw`` is what the task gave, before Ansible's conversions."""
+def converted_text_problems(spec, params, prefix=''):
+    """Options meant as text that were given a mapping or a list: Ansible turns those into their Python
+    text (``"{'a': 1}"``) without a word, and a request would go out with it.  Found in the converted
+    parameters (``AnsibleModule.params``), so that each such option is named, all at once, before any
+    request.  (A mapping option given text that is no mapping is refused by Ansible itself, naming it.)"""
     problems = []
-    if not isinstance(raw, dict):
-        return problems
     for name, option in spec.items():
-        value = next((raw[key] for key in [name] + list(option.get('aliases') or []) if key in raw), None)
+        value = (params or {}).get(name)
         if value is None:
             continue
         where = prefix + name
-        if option.get('type', 'str') in _TEXT_TYPES:
-            kind = next((label for kind, label in _KINDS if isinstance(value, kind)), None)
-            if kind:
-                problems.append('%s must be a string, got %s' % (where, kind))
-        elif name in unconvertible_mappings({name: option}, raw):
-            problems.append('%s must be a mapping, got %r' % (where, _shown(value)))
-        elif option.get('options') and option.get('type') == 'dict':
-            problems += raw_type_problems(option['options'], value, where + '.')
-        elif option.get('options') and option.get('type') == 'list' and isinstance(value, list):
+        kind = option.get('type', 'str')
+        if kind in _TEXT_TYPES and isinstance(value, str):
+            shape = _python_text_shape(value)
+            if shape:
+                problems.append('%s must be a string, got %s' % (where, shape))
+        elif option.get('options') and kind == 'dict' and isinstance(value, dict):
+            problems += converted_text_problems(option['options'], value, where + '.')
+        elif option.get('options') and kind == 'list' and isinstance(value, list):
             for index, item in enumerate(value):
-                problems += raw_type_problems(option['options'], item, '%s[%d].' % (where, index))
+                if isinstance(item, dict):
+                    problems += converted_text_problems(option['options'], item, '%s[%d].' % (where, index))
     return problems
 
 
-def unconvertible_mappings(spec, raw):
-    """Mapping options given something Ansible cannot turn into a mapping (it would fail naming no option)."""
-    if not isinstance(raw, dict):
-        return []
-    return [name for name, option in spec.items()
-            if option.get('type') == 'dict' and raw.get(name) is not None
-            and not isinstance(raw[name], dict) and not _converts_to_dict(raw[name])]
+def _python_text_shape(text):
+    """'a mapping' or 'a list' when ``text`` is the Python text of one, else None."""
+    stripped = text.strip()
+    if (stripped[:1], stripped[-1:]) not in (('{', '}'), ('[', ']')):
+        return None
+    import ast  # only for text that looks like a container
 
-
-def _converts_to_dict(value):
-    """Whether Ansible turns ``value`` into a mapping (JSON or key=value text)."""
     try:
-        check_type_dict(value)
-    except (TypeError, ValueError):
-        return False
-    return True
+        value = ast.literal_eval(stripped)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return None
+    return 'a mapping' if isinstance(value, dict) else 'a list' if isinstance(value, list) else None
 
 
 def _shown(value):

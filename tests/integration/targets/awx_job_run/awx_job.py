@@ -218,7 +218,7 @@ def check_no_secret_outside_the_environment():
         for name in files:
             path = os.path.join(directory, name)
             relative = os.path.relpath(path, WORKDIR)
-            if relative.split(os.sep)[0] not in ('reports',) and not relative.startswith('job_'):
+            if relative.split(os.sep, maxsplit=1)[0] not in ('reports',) and not relative.startswith('job_'):
                 continue  # the emulator's own files
             with open(path, 'rb') as handle:
                 content = handle.read()

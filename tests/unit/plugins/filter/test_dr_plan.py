@@ -21,6 +21,7 @@ from ansible_collections.azure_dr.recovery.plugins.filter.dr_plan import (
     dr_plan_path,
     dr_plan_problems,
     dr_preflight_problems,
+    dr_report,
     dr_report_items,
     dr_report_markdown,
     dr_run_problems,
@@ -263,3 +264,18 @@ def run(**options):
 ])
 def test_run_options(options, problems):
     assert run(**options) == problems
+
+
+def test_the_report_has_the_same_types_whatever_templating_made_of_its_inputs():
+    confirmed = {'kind': 'failover_group', 'name': 'fg-a', 'location': 'Japan East', 'action': 'failed over',
+                 'final_state': 'Primary in Japan East', 'error': None}
+    plan = {'name': 'p', 'failover_groups': PLAN['failover_groups'][:1]}
+    report = dr_report([confirmed], plan, 'dr_failover', '1764620000.25', run_by='ops@host', awx_job_id='42',
+                       awx_job_template_name='DR failover', now=1764620012.5)
+    assert report == {'schema_version': 1, 'plan': 'p', 'playbook': 'dr_failover', 'mode': 'run', 'result': 'succeeded',
+                      'started': '2025-12-01T20:13:20Z', 'ended': '2025-12-01T20:13:32Z', 'duration': 12.2,
+                      'run_by': 'ops@host', 'awx_job_id': 42, 'awx_job_template_name': 'DR failover',
+                      'items': [confirmed]}
+    assert dr_report([], plan, 'dr_drill', 0, rehearsal=True, now=1)['result'] == 'failed'  # a group with no row
+    assert dr_report([dict(confirmed, action='would fail over')], plan, 'dr_drill', 0, rehearsal=True, now=1)[
+        'result'] == 'rehearsed'

@@ -10,9 +10,9 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils import _validati
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import InputError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     Validator,
+    converted_text_problems,
     endpoint_problem,
     name_problem,
-    raw_type_problems,
     resource_group_problem,
     tenant_problem,
     uuid_problem,
@@ -86,25 +86,24 @@ def test_validator_reports_every_problem_at_once():
     Validator().add(None).check()  # nothing to report: no exception
 
 
-# --- what the task gave, before Ansible's conversions ---
+# --- text options given a mapping or a list: Ansible turns them into their Python text ---
 
 SPEC = {'name': {'type': 'str'}, 'path': {'type': 'path'}, 'count': {'type': 'int'},
         'principal': {'type': 'dict', 'options': {'id': {'type': 'str'}}},
         'groups': {'type': 'list', 'elements': 'dict', 'options': {'name': {'type': 'str'}}}}
 
 
-def test_text_options_given_mappings_lists_or_booleans_are_named():
-    raw = {'name': {'a': 1}, 'path': ['x'], 'count': 'ignored-here', 'principal': {'id': True},
-           'groups': [{'name': 'ok'}, {'name': {'b': 2}}]}
-    assert raw_type_problems(SPEC, raw) == [
+def test_text_options_given_mappings_or_lists_are_named_all_at_once():
+    converted = {'name': "{'a': 1}", 'path': "['x']", 'count': 3, 'principal': {'id': " {'b': [2]} "},
+                 'groups': [{'name': 'ok'}, {'name': "{'b': 2}"}]}
+    assert converted_text_problems(SPEC, converted) == [
         'name must be a string, got a mapping', 'path must be a string, got a list',
-        'principal.id must be a string, got a boolean', 'groups[1].name must be a string, got a mapping']
+        'principal.id must be a string, got a mapping', 'groups[1].name must be a string, got a mapping']
 
 
-def test_text_that_ansible_turns_into_a_mapping_is_fine_and_other_text_is_named():
-    assert raw_type_problems(SPEC, {'name': 12, 'principal': 'id=abc'}) == []
-    assert raw_type_problems(SPEC, {'principal': '{"id": "abc"}'}) == []
-    assert raw_type_problems(SPEC, {'principal': 'not-a-mapping'}) == ["principal must be a mapping, got 'not-a-mapping'"]
+def test_text_that_only_looks_like_a_container_is_fine():
+    assert converted_text_problems(SPEC, {'name': '{Finance} [EU]', 'path': '[draft]', 'principal': None,
+                                          'groups': [{'name': '{x}'}, 'not-a-dict']}) == []
 
 
 def test_positive_and_repeated_problems():
