@@ -14,7 +14,7 @@ COLLECTION_ROOT := $(CURDIR)/.build/ansible_collections/azure_dr/recovery
 TEST_PYTHON := 3.11
 ANSIBLE_TEST := cd $(COLLECTION_ROOT) && PATH=$(BIN):$$PATH $(BIN)/ansible-test
 
-.PHONY: help test venv collection get-pip sanity units integration lint-collections lint build galaxy-import ee changelog emulator demo bench clean
+.PHONY: help test venv collection get-pip sanity units integration lint-collections lint build galaxy-import ee changelog test-compat emulator demo bench clean
 
 help:
 	@echo "make test   - set up everything and run every check (what CI runs)"
@@ -25,7 +25,7 @@ help:
 
 # Last, a check that nothing this run started is still running (tests end their servers and jobs).
 STARTED := $(shell date +%s)
-test: venv collection sanity units integration lint build galaxy-import ee
+test: venv collection sanity units integration test-compat lint build galaxy-import ee
 	$(BIN)/python tests/utils/check_no_leftovers.py $(BIN) $(STARTED)
 
 # The stamp is rebuilt whenever a requirements file changes.
@@ -55,6 +55,14 @@ sanity: venv collection get-pip
 
 units: venv collection
 	$(ANSIBLE_TEST) units --python $(TEST_PYTHON) --color no
+
+# Every other ansible-core release that meta/runtime.yml claims, side by side (tests/compat/matrix.yml): units
+# and the DR integration targets in a virtual environment of each, sanity on the newest too.
+# RELEASES=2.16 (or several) runs only those.
+COMPAT_DIR := $(CURDIR)/.build/compat
+
+test-compat: venv collection
+	$(BIN)/python tests/compat/run.py $(COLLECTION_ROOT) $(COMPAT_DIR) $(RELEASES)
 
 integration: venv collection
 	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \

@@ -12,6 +12,9 @@ network: the steps of the image's build that decide what goes in are replayed on
 * The base stage installs ansible-core within the collection's range (meta/runtime.yml) and with an
   upper bound, and ansible-runner; both ranges admit the versions the tests run; the final stage
   checks both.
+* The ansible-core range accepts every release of every minor from requires_ansible's (2.16) through
+  NEWEST_ANSIBLE_CORE (2.21), and rejects the next minor (2.22, its pre-releases too); the EE's Python
+  (python_path, python3.X) is one that every accepted minor runs on as a controller (CONTROLLER_PYTHONS).
 * The context carries the tarball ``make build`` just wrote (same bytes), and the galaxy requirements
   install that tarball and nothing else.
 * The Containerfile's galaxy step installs the collection into a temporary folder (offline), then its
@@ -46,6 +49,21 @@ ANNOTATION = re.compile(r'^(?P<line>.*?)\s+# from collection (?P<source>\S+)$')
 COMMENT = re.compile(r'(^|\s+)#.*$')
 LOWER_OPS = ('>=', '>', '==', '~=', '===')
 UPPER_OPS = ('<', '<=', '==', '~=', '===')
+# The newest ansible-core minor the EE accepts; the next one must be rejected.  The oldest is that of
+# meta/runtime.yml requires_ansible.  Raise it with CONTROLLER_PYTHONS and the EE definition's range.
+NEWEST_ANSIBLE_CORE = '2.21'
+# The Python versions each ansible-core minor runs on as a controller: its wheel's Requires-Python and
+# "Programming Language :: Python :: 3.X" classifiers (PyPI).  3.12 is the only one common to 2.16-2.21.
+CONTROLLER_PYTHONS = {
+    '2.16': ('3.10', '3.11', '3.12'),
+    '2.17': ('3.10', '3.11', '3.12'),
+    '2.18': ('3.11', '3.12', '3.13'),
+    '2.19': ('3.11', '3.12', '3.13'),
+    '2.20': ('3.12', '3.13', '3.14'),
+    '2.21': ('3.12', '3.13', '3.14'),
+}
+# A patch number past any release: "every release of 2.X" is checked as 2.X.0 and 2.X.<this>.
+LAST_PATCH = 999
 # Where the Containerfile's steps put things, and what stands for them here.
 IMAGE_SCRIPTS = '/output/scripts/'
 IMAGE_SRC = '/tmp/src/'
@@ -85,6 +103,15 @@ def bound(spec, ops):
             except InvalidVersion:
                 continue
     return max(found) if found else None
+
+
+def minors(first, last):
+    """The minor versions ``first`` through ``last`` ('2.16', '2.17', ...), and the one after ``last``."""
+    first, last = Version(first), Version(last)
+    if first.major != last.major:
+        raise CheckFailed('ansible-core minors from %s to %s cross a major version' % (first, last))
+    names = ['%d.%d' % (first.major, minor) for minor in range(first.minor, last.minor + 1)]
+    return names, '%d.%d' % (last.major, last.minor + 1)
 
 
 def requirement_key(req):
@@ -170,6 +197,7 @@ class Checker:
 
         runtime = read_yaml(os.path.join(self.root, 'meta', 'runtime.yml'))
         supported = SpecifierSet(runtime['requires_ansible'])
+        core_spec = None
         for name, tested_with in (('ansible-core', installed_version('ansible-core')),
                                   ('ansible-runner', installed_version('ansible-runner'))):
             token = refs.get(name)
@@ -189,6 +217,7 @@ class Checker:
                 if lowest is None or (supported_lowest is not None and lowest < supported_lowest):
                     self.problem('ansible-core: %r admits releases older than meta/runtime.yml requires_ansible '
                                  '%r' % (token, str(supported)))
+                core_spec = spec
 
         pycmd, pypkg = args.get('PYCMD', ''), args.get('PYPKG')
         self.facts['python'] = pycmd
@@ -196,6 +225,45 @@ class Checker:
             self.problem('python_interpreter: python_path %s is not what package_system %r installs'
                          % (pycmd, pypkg))
         self.facts['image'] = args.get('EE_BASE_IMAGE', '?')
+        if core_spec is not None:
+            self.check_core_range(refs['ansible-core'], core_spec, supported, pycmd)
+
+    def check_core_range(self, token, spec, supported, pycmd):
+        """Every ansible-core from requires_ansible's minor through NEWEST_ANSIBLE_CORE, not the next, on a
+        Python that all of them run on."""
+        oldest = bound(supported, LOWER_OPS)
+        if oldest is None:
+            self.problem('meta/runtime.yml: requires_ansible %r has no lower bound' % str(supported))
+            return
+        accepted, excluded = minors('%d.%d' % (oldest.major, oldest.minor), NEWEST_ANSIBLE_CORE)
+        wanted = '%s through %s' % (accepted[0], accepted[-1])
+        for minor in accepted:
+            refused = [release for release in ('%s.0' % minor, '%s.%d' % (minor, LAST_PATCH))
+                       if not spec.contains(release, prereleases=True)]
+            if refused:
+                self.problem('ansible-core: %r rejects %s (%s): the EE must accept every ansible-core from %s'
+                             % (token, minor, ', '.join(refused), wanted))
+        admitted = [release for release in ('%s.0' % excluded, '%s.0rc1' % excluded, '%s.0b1' % excluded)
+                    if spec.contains(release, prereleases=True)]
+        if admitted:
+            self.problem('ansible-core: %r admits %s (%s), newer than %s, the newest minor the EE accepts '
+                         '(NEWEST_ANSIBLE_CORE)' % (token, excluded, ', '.join(admitted), NEWEST_ANSIBLE_CORE))
+        self.facts['ansible-core'] = '%s (accepts %s, rejects %s)' % (token, wanted, excluded)
+
+        match = re.search(r'python(\d+\.\d+)$', os.path.basename(pycmd))
+        if not match:
+            self.problem('python_interpreter: python_path %r does not name its version (python3.X): the check '
+                         'cannot tell that it runs ansible-core %s' % (pycmd, wanted))
+            return
+        python = match.group(1)
+        for minor in accepted:
+            runs_on = CONTROLLER_PYTHONS.get(minor)
+            if runs_on is None:
+                self.problem('check_ee.py: CONTROLLER_PYTHONS does not say which Python ansible-core %s runs on'
+                             % minor)
+            elif python not in runs_on:
+                self.problem('python_interpreter: Python %s (%s) cannot run ansible-core %s, which runs on %s'
+                             % (python, pycmd, minor, ', '.join(runs_on)))
 
     # -- the collection tarball -------------------------------------------------------------------------
 
