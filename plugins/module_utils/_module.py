@@ -42,6 +42,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._validation impo
     cloud_environment_problem,
     converted_text_problems,
     endpoint_problem,
+    unconverted_mapping_problems,
     tenant_problem,
     uuid_problem,
 )
@@ -58,7 +59,7 @@ class AzureDRModule:
         self.api = api
         self.started = time.monotonic()
         self.spec = spec
-        self.ansible = AnsibleModule(argument_spec=spec, **kwargs)
+        self.ansible = _AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
         self._transport = None
@@ -69,9 +70,10 @@ class AzureDRModule:
 
     # --- input ---
 
-    def validator(self):
+    def validator(self, subscription_required=True):
         """A ``Validator`` already holding the problems of the shared options; the module adds its
-        own and calls ``check()``."""
+        own and calls ``check()``.  ``subscription_required``: false for a module whose every item
+        names its own subscription."""
         validator = Validator()
         # A mapping or a list given for a text option would otherwise go out as its Python text.
         for problem in converted_text_problems(self.spec, self.params):
@@ -85,7 +87,7 @@ class AzureDRModule:
         if self.api == 'arm':
             validator.add(endpoint_problem(params.get('arm_endpoint'), 'arm_endpoint'))
             validator.add(uuid_problem(params.get('subscription_id'), 'subscription_id'))
-            if not params.get('subscription_id'):
+            if not params.get('subscription_id') and subscription_required:
                 validator.add('subscription_id (or the environment variable AZURE_SUBSCRIPTION_ID) is required')
         else:
             validator.add(endpoint_problem(params.get('fabric_endpoint'), 'fabric_endpoint'))
@@ -207,6 +209,25 @@ class AzureDRModule:
             yield
         except AzureDRError as error:
             self.fail_from(error, **result)
+
+
+class _AnsibleModule(AnsibleModule):
+    """``AnsibleModule``, whose refusal of the input names every option it is about: ansible-core's own
+    message for a mapping option given text that is no mapping names none."""
+
+    def __init__(self, *args, **kwargs):
+        self._parsed = False
+        super().__init__(*args, **kwargs)
+        self._parsed = True
+
+    def fail_json(self, msg, **kwargs):
+        if not self._parsed:  # ansible-core refused the parameters
+            problems = unconverted_mapping_problems(self.argument_spec, self.params)
+            problems += converted_text_problems(self.argument_spec, self.params)
+            if problems:
+                msg = 'Invalid input: ' + '; '.join(problems)
+                kwargs['error'] = {'problems': problems}
+        super().fail_json(msg=msg, **kwargs)
 
 
 class _NoProgress:

@@ -171,6 +171,11 @@ def test_by_name_with_no_workspace_at_all(run_module):
     ({'admin_principal': {'id': 'nope'}}, 'admin_principal.id must be a UUID'),
     ({'new_name': ' '}, 'new_name must not be empty'),
     ({'rate_limit_timeout': 0}, 'rate_limit_timeout must be a positive number'),
+    # Ansible turns a mapping given as text into its Python text, and refuses text given as a mapping with a
+    # message that names no option: both are named, together.
+    ({'new_name': {'a': 1}}, 'new_name must be a string, got a mapping'),
+    ({'admin_principal': 'not-a-mapping', 'new_name': ['x']},
+     "admin_principal must be a mapping, got 'not-a-mapping'; new_name must be a string, got a list"),
 ])
 @fake_http.activate
 def test_bad_input_fails_before_any_request(run_module, bad, expected):
