@@ -26,7 +26,9 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._validation impo
 )
 
 PLAN_KEYS = {'name', 'report_dir', 'allow_data_loss', 'failover_groups', 'fabric_workspaces', 'fabric_admin_principal'}
-GROUP_KEYS = {'name', 'resource_group', 'primary_location', 'dr_location'}
+GROUP_KEYS = {'name', 'resource_group', 'primary_location', 'dr_location'}  # one resource group for both sides
+SIDED_GROUP_KEYS = {'name', 'primary', 'dr'}  # each side in its own resource group and subscription
+SIDE_KEYS = {'location', 'resource_group', 'subscription_id'}
 WORKSPACE_KEYS = {'id', 'name', 'new_name', 'admin_principal'}
 PRINCIPAL_KEYS = {'id', 'type'}
 
@@ -71,17 +73,28 @@ def dr_plan_problems(plan):
             problems.append('%s must be a mapping' % where)
             continue
         where = '%s (%s)' % (where, group.get('name', '?'))
-        problems += _unknown(group, GROUP_KEYS, where)
-        for key in sorted(GROUP_KEYS):
-            if not group.get(key):
-                problems.append('%s.%s is required' % (where, key))
-        problems += [p for p in (resource_group_problem(group.get('resource_group'), where + '.resource_group'),
-                                 location_problem(group.get('primary_location'), where + '.primary_location'),
-                                 location_problem(group.get('dr_location'), where + '.dr_location')) if p]
-        primary, dr = str(group.get('primary_location', '')), str(group.get('dr_location', ''))
+        if not group.get('name'):
+            problems.append('%s.name is required' % where)
+        if 'primary' in group or 'dr' in group:
+            problems += _unknown(group, SIDED_GROUP_KEYS, where)
+            problems += _side_problems(group.get('primary'), where + '.primary')
+            problems += _side_problems(group.get('dr'), where + '.dr')
+            names = ('primary.location', 'dr.location')
+        else:
+            problems += _unknown(group, GROUP_KEYS, where)
+            for key in sorted(GROUP_KEYS - {'name'}):
+                if not group.get(key):
+                    problems.append('%s.%s is required' % (where, key))
+            problems += [p for p in (resource_group_problem(group.get('resource_group'), where + '.resource_group'),
+                                     location_problem(group.get('primary_location'), where + '.primary_location'),
+                                     location_problem(group.get('dr_location'), where + '.dr_location')) if p]
+            names = ('primary_location', 'dr_location')
+        primary, dr = (str(side.get('location') or '') for side in group_sides(group))
         if primary and primary.replace(' ', '').lower() == dr.replace(' ', '').lower():
-            problems.append('%s: primary_location and dr_location must differ' % where)
-        key = (str(group.get('resource_group', '')).lower(), str(group.get('name', '')).lower())
+            problems.append('%s: %s and %s must differ' % ((where,) + names))
+        side = group_sides(group)[1]
+        key = (str(side.get('subscription_id') or '').lower(), str(side.get('resource_group') or '').lower(),
+               str(group.get('name', '')).lower())
         if key in seen:
             problems.append('%s: listed twice' % where)
         seen.add(key)
@@ -100,6 +113,28 @@ def dr_plan_problems(plan):
         if workspace.get('admin_principal') is not None:
             problems += _principal_problems(workspace['admin_principal'], where + '.admin_principal')
     return problems
+
+
+def _side_problems(side, where):
+    if not isinstance(side, dict):
+        return ['%s must be a mapping with location and resource_group (and optionally subscription_id)' % where]
+    problems = _unknown(side, SIDE_KEYS, where)
+    for key in ('location', 'resource_group'):
+        if not side.get(key):
+            problems.append('%s.%s is required' % (where, key))
+    return problems + [p for p in (location_problem(side.get('location'), where + '.location'),
+                                   resource_group_problem(side.get('resource_group'), where + '.resource_group'),
+                                   uuid_problem(side.get('subscription_id'), where + '.subscription_id')) if p]
+
+
+def group_sides(group):
+    """(primary side, DR side) of a plan's group, each ``{location, resource_group, subscription_id}``
+    (subscription_id None: the run's), from either shape of the plan."""
+    if 'primary' in group or 'dr' in group:
+        sides = [group.get(name) if isinstance(group.get(name), dict) else {} for name in ('primary', 'dr')]
+        return tuple(dict({'location': None, 'resource_group': None, 'subscription_id': None}, **side) for side in sides)
+    return tuple({'location': group.get(key), 'resource_group': group.get('resource_group'), 'subscription_id': None}
+                 for key in ('primary_location', 'dr_location'))
 
 
 def _cell(value):
@@ -395,11 +430,17 @@ def dr_restore_item(match):
 
 
 def dr_plan_groups(plan, target='dr'):
-    """The plan's failover groups as the sql_mi_failover role takes them: {name, resource_group, location},
-    location being the group's dr_location (target 'dr') or primary_location (target 'primary')."""
-    key = 'dr_location' if target == 'dr' else 'primary_location'
-    return [{'name': group['name'], 'resource_group': group['resource_group'], 'location': group[key]}
-            for group in (plan or {}).get('failover_groups') or []]
+    """The plan's failover groups as the sql_mi_failover role takes them: {name, resource_group, location}
+    and subscription_id when the plan names one, of the side that must become primary: the DR side (target
+    'dr') or the primary side (target 'primary'), from either shape of the plan."""
+    groups = []
+    for group in (plan or {}).get('failover_groups') or []:
+        side = group_sides(group)[1 if target == 'dr' else 0]
+        item = {'name': group['name'], 'resource_group': side['resource_group'], 'location': side['location']}
+        if side.get('subscription_id'):
+            item['subscription_id'] = side['subscription_id']
+        groups.append(item)
+    return groups
 
 
 def dr_preflight_problems(group_reads, matched_workspaces):
@@ -411,8 +452,10 @@ def dr_preflight_problems(group_reads, matched_workspaces):
         if read.get('failed'):
             problems.append('failover group %s: %s' % (target.get('name'), read.get('msg')))
         elif not read.get('failover_groups'):
-            problems.append("failover group %s: not found in resource group %s at %s"
-                            % (target.get('name'), target.get('resource_group'), target.get('location')))
+            problems.append("failover group %s: not found in resource group %s%s at %s"
+                            % (target.get('name'), target.get('resource_group'),
+                               ' of subscription %s' % target['subscription_id'] if target.get('subscription_id') else '',
+                               target.get('location')))
     for match in matched_workspaces or []:
         if match.get('problem'):
             problems.append('workspace %s: %s' % (match.get('name'), match['problem']))

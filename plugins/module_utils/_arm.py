@@ -16,9 +16,11 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._http import jso
 NOT_FOUND_CODES = frozenset(('ResourceNotFound', 'NotFound', 'ParentResourceNotFound', 'ResourceGroupNotFound'))
 
 
-def arm_client(module):
-    """The ARM client of a module run (an ``_module.AzureDRModule``)."""
-    return ArmClient(module.http, module.endpoints.arm, module.endpoints.arm_scope, module.params['subscription_id'])
+def arm_client(module, subscription_id=None):
+    """The ARM client of a module run (an ``_module.AzureDRModule``) for ``subscription_id`` (default: the
+    module's ``subscription_id``).  Clients of several subscriptions share the run's token and connections."""
+    return ArmClient(module.http, module.endpoints.arm, module.endpoints.arm_scope,
+                     subscription_id or module.params['subscription_id'])
 
 
 class ArmClient:

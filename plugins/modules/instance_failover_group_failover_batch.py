@@ -23,9 +23,15 @@ options:
     required: true
     suboptions:
       resource_group:
-        description: Resource group of the managed instances.
+        description: Resource group of the managed instance at O(groups[].location) (each side of a group lives in
+          its own instance's resource group).
         type: str
         required: true
+      subscription_id:
+        description:
+          - Subscription of the managed instance at O(groups[].location); default O(subscription_id). One token serves
+            every subscription of the tenant.
+        type: str
       location:
         description: Region that must become primary.
         type: str
@@ -138,6 +144,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._validation impo
     positive_problem,
     repeated_problems,
     resource_group_problem,
+    uuid_problem,
 )
 
 
@@ -145,6 +152,7 @@ def main():
     argument_spec = dict(
         groups=dict(type='list', elements='dict', required=True, options=dict(
             resource_group=dict(type='str', required=True),
+            subscription_id=dict(type='str'),
             location=dict(type='str', required=True),
             name=dict(type='str', required=True),
         )),
@@ -157,26 +165,28 @@ def main():
     module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
     with module.reporting_errors(changed=False):
         params = module.params
-        validator = module.validator()
+        validator = module.validator(subscription_required=not all(group['subscription_id'] for group in params['groups']))
         for index, group in enumerate(params['groups']):
             where = 'groups[%d]' % index
+            validator.add(uuid_problem(group['subscription_id'], where + '.subscription_id'))
             validator.add(resource_group_problem(group['resource_group'], where + '.resource_group'))
             validator.add(location_problem(group['location'], where + '.location'))
             validator.add(name_problem(group['name'], where + '.name', max_length=63))
         validator.extend(repeated_problems(
-            params['groups'], 'groups', lambda group: (str(group['resource_group']).lower(), str(group['name']).lower()),
+            params['groups'], 'groups', lambda group: (str(group['subscription_id'] or params['subscription_id']).lower(),
+                                                       str(group['resource_group']).lower(), str(group['name']).lower()),
             lambda group: 'failover group %s' % group['name']))
         validator.add(positive_problem(params['wait_timeout'], 'wait_timeout'))
         validator.add(positive_problem(params['max_concurrency'], 'max_concurrency', 'a positive number'))
         validator.check()
 
         progress = module.progress([dict(name=group['name'], where=group['location']) for group in params['groups']])
-        arm = arm_client(module)
 
         def one(index, group):
             progress.stage(index, 'reading')
             outcome = module.outcome_of(group, lambda: make_primary(
-                InstanceFailoverGroups(arm, group['resource_group']), group['resource_group'], group['location'],
+                InstanceFailoverGroups(arm_client(module, group['subscription_id']), group['resource_group']),
+                group['resource_group'], group['location'],
                 group['name'], allow_data_loss=params['allow_data_loss'], wait=params['wait'],
                 wait_timeout=params['wait_timeout'], check_mode=module.check_mode,
                 warn=lambda message: module.warn('%s: %s' % (group['name'], message)),

@@ -81,12 +81,13 @@ def group_view(group, location, sub):
     """The group as ARM answers for the region ``location``: roles are those of that region."""
     here = next(loc for loc in group['locations'] if region_key(loc) == region_key(location))
     partner = next(loc for loc in group['locations'] if region_key(loc) != region_key(location))
+    side = group['sides'][region_key(here)]
     primary = group['primary']
     secondary = next(loc for loc in group['locations'] if loc != primary)
     role = 'Primary' if here == primary else 'Secondary'
     return {
         'id': '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Sql/locations/%s/instanceFailoverGroups/%s' % (
-            sub, group['resource_group'], here.replace(' ', ''), group['name']),
+            side['subscription'], side['resource_group'], here.replace(' ', ''), group['name']),
         'name': group['name'],
         'type': 'Microsoft.Sql/locations/instanceFailoverGroups',
         'properties': {
@@ -111,10 +112,7 @@ def _not_found(rg, loc, name):
 
 
 def _group_at(store, sub, rg, loc, name):
-    group = store.find_group(sub, rg, name)
-    if group is None or region_key(loc) not in [region_key(location) for location in group['locations']]:
-        return None
-    return group
+    return store.group_at(sub, rg, loc, name)
 
 
 def list_groups(request, store, sub, rg, loc):

@@ -64,14 +64,19 @@ def build_state(seed, now):
     settings.update(seed.get('settings') or {})
     groups = {}
     for group in seed.get('failover_groups') or []:
-        locations = group['locations']
+        # Each side lives in the subscription and resource group of its own managed instance: `sides`, or the
+        # shorter `subscription` + `resource_group` + `locations` for a group whose two sides share them.
+        sides = group.get('sides') or [{'location': location, 'subscription': group['subscription'],
+                                         'resource_group': group['resource_group']} for location in group['locations']]
+        locations = [side['location'] for side in sides]
         entry = {
-            'subscription': group['subscription'], 'resource_group': group['resource_group'], 'name': group['name'],
+            'subscription': sides[0]['subscription'], 'resource_group': sides[0]['resource_group'], 'name': group['name'],
             'locations': locations, 'primary': group.get('primary', locations[0]),
+            'sides': {region_key(side['location']): dict(side) for side in sides},
             'managed_instances': group.get('managed_instances') or {
-                location: '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Sql/managedInstances/%s-%s' % (
-                    group['subscription'], group['resource_group'], group['name'], region_key(location))
-                for location in locations},
+                side['location']: '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Sql/managedInstances/%s-%s' % (
+                    side['subscription'], side['resource_group'], group['name'], region_key(side['location']))
+                for side in sides},
             'failover_seconds': group.get('failover_seconds'),
             'grace_period_minutes': group.get('grace_period_minutes', 480),
             'operation': None,
@@ -159,19 +164,26 @@ class Store:
 
     # --- failover groups ---
 
-    def find_group(self, subscription, resource_group, name):
-        return self.data['failover_groups'].get(group_key(subscription, resource_group, name))
-
     def groups_in(self, subscription, resource_group, location):
-        return [group for group in self.data['failover_groups'].values()
-                if group['subscription'].lower() == subscription.lower()
-                and group['resource_group'].lower() == resource_group.lower()
-                and region_key(location) in [region_key(loc) for loc in group['locations']]]
+        """The groups with a side at ``location`` in that subscription and resource group: each side answers
+        only at its own path."""
+        found = []
+        for group in self.data['failover_groups'].values():
+            side = group['sides'].get(region_key(location))
+            if side and side['subscription'].lower() == subscription.lower() \
+                    and side['resource_group'].lower() == resource_group.lower():
+                found.append(group)
+        return found
+
+    def group_at(self, subscription, resource_group, location, name):
+        return next((group for group in self.groups_in(subscription, resource_group, location)
+                     if group['name'].lower() == name.lower()), None)
 
     def group_by_name(self, subscription, location, name):
+        """The group whose side at ``location`` is in ``subscription`` (an operation's URL has no resource group)."""
         for group in self.data['failover_groups'].values():
-            if group['subscription'].lower() == subscription.lower() and group['name'].lower() == name.lower() \
-                    and region_key(location) in [region_key(loc) for loc in group['locations']]:
+            side = group['sides'].get(region_key(location))
+            if side and side['subscription'].lower() == subscription.lower() and group['name'].lower() == name.lower():
                 return group
         return None
 

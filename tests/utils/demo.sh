@@ -23,16 +23,19 @@ echo "   $EMULATOR_URL"
 export DR_REPORT_DIR="$demo/reports"
 export ANSIBLE_PYTHON_INTERPRETER="$bin/python" ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 
-run() {
+run() {  # run PLAYBOOK WHAT [PLAN]
+    local plan=${3:-playbooks/plans/demo.yml}
     echo
-    echo "== ansible-playbook azure_dr.recovery.$1 -e @playbooks/plans/demo.yml   ($2)"
-    "$bin/ansible-playbook" "azure_dr.recovery.$1" -e @playbooks/plans/demo.yml | grep -vE '^(TASK|PLAY \[|\s*$)'
+    echo "== ansible-playbook azure_dr.recovery.$1 -e @$plan   ($2)"
+    "$bin/ansible-playbook" "azure_dr.recovery.$1" -e "@$plan" | grep -vE '^(TASK|PLAY \[|\s*$)'
 }
 started=$(date +%s)
 run dr_drill 'a rehearsal: nothing changes'
 run dr_failover 'fail over both groups to their DR regions and restore three workspaces'
 run dr_failover 'again: everything is already done, changed=0 for the DR work'
 run dr_failback 'back to the primary regions'
+run dr_failover 'a group whose sides are in two resource groups and two subscriptions' playbooks/plans/demo-split.yml
+run dr_failback 'and back' playbooks/plans/demo-split.yml
 
 echo
 echo "== Reports in $demo/reports:"

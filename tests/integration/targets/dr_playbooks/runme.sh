@@ -88,6 +88,24 @@ healthy "$workdir/drill.txt"
 check report "$(latest dr_drill)" '{"plan": "contoso-demo", "playbook": "dr_drill", "mode": "check", "result": "rehearsed",
     "awx_job_id": 42, "awx_job_template_name": "DR drill", "actions": {"would fail over": 2, "would restore": 3}}' "$since"
 
+# A group whose two sides are in two resource groups and two subscriptions (demo-split.yml): failed over
+# where its DR side lives, then back where its primary side lives; the run's subscription serves the side
+# that names none.
+split="$workdir/split.yml"
+sed "s|^  report_dir: .*|  report_dir: $workdir/reports|" \
+    "${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/azure_dr/recovery/playbooks/plans/demo-split.yml" > "$split"
+since=$(check log-size)
+run dr_failover "$split" "$@" > "$workdir/split-failover.txt" 2>&1 || { cat "$workdir/split-failover.txt"; exit 1; }
+check report "$(latest dr_failover)" '{"plan": "contoso-demo-split", "result": "succeeded", "actions": {"failed over": 1}}' "$since"
+sleep 1
+run dr_failback "$split" "$@" > "$workdir/split-failback.txt" 2>&1 || { cat "$workdir/split-failback.txt"; exit 1; }
+check writes "$since" | "$python" -c '
+import json, sys
+paths = [w["path"] for w in json.load(sys.stdin) if w["status"] == 202]
+assert paths == ["/subscriptions/66666666-7777-4888-9999-000000000000/resourceGroups/rg-sql-east/providers/Microsoft.Sql/locations/Japan%20East/instanceFailoverGroups/fg-orders/failover",
+                 "/subscriptions/00000000-1111-2222-3333-444444444444/resourceGroups/rg-sql-west/providers/Microsoft.Sql/locations/Japan%20West/instanceFailoverGroups/fg-orders/failover"], paths'
+grep -q '"result": "succeeded"' "$(latest dr_failback)"
+
 # A forced failover, credentials as variables: the report shows it was forced, row by row, with the request
 # ids and the region's state before and after; progress lines while it runs, and no FAILED.
 emulator POST settings '{"failover_seconds": 6}'

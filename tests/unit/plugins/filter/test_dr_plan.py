@@ -279,3 +279,28 @@ def test_the_report_has_the_same_types_whatever_templating_made_of_its_inputs():
     assert dr_report([], plan, 'dr_drill', 0, rehearsal=True, now=1)['result'] == 'failed'  # a group with no row
     assert dr_report([dict(confirmed, action='would fail over')], plan, 'dr_drill', 0, rehearsal=True, now=1)[
         'result'] == 'rehearsed'
+
+
+SIDED = {'name': 'p', 'failover_groups': [
+    {'name': 'fg-orders',
+     'primary': {'location': 'Japan West', 'resource_group': 'rg-sql-west', 'subscription_id': '11111111-2222-4333-8444-555555555555'},
+     'dr': {'location': 'Japan East', 'resource_group': 'rg-sql-east'}},
+    {'name': 'fg-sales', 'resource_group': 'rg', 'primary_location': 'Japan West', 'dr_location': 'Japan East'}]}
+
+
+def test_a_plan_names_both_sides_of_a_group_or_one_resource_group_for_both():
+    assert dr_plan_problems(SIDED) == []
+    assert dr_plan_groups(SIDED, 'dr') == [{'name': 'fg-orders', 'resource_group': 'rg-sql-east', 'location': 'Japan East'},
+                                           {'name': 'fg-sales', 'resource_group': 'rg', 'location': 'Japan East'}]
+    assert dr_plan_groups(SIDED, 'primary')[0] == {'name': 'fg-orders', 'resource_group': 'rg-sql-west', 'location': 'Japan West',
+                                                   'subscription_id': '11111111-2222-4333-8444-555555555555'}
+    bad = copy.deepcopy(SIDED)
+    bad['failover_groups'][0].update(resource_group='rg', dr={'location': 'japanwest', 'subscription_id': 'nope', 'colour': 1})
+    bad['failover_groups'][1]['primary'] = 'Japan West'
+    problems = dr_plan_problems(bad)
+    assert "dr_plan.failover_groups[0] (fg-orders): unknown key 'resource_group' (allowed: dr, name, primary)" in problems
+    assert "dr_plan.failover_groups[0] (fg-orders).dr: unknown key 'colour' (allowed: location, resource_group, subscription_id)" in problems
+    assert 'dr_plan.failover_groups[0] (fg-orders).dr.resource_group is required' in problems
+    assert any(p.startswith('dr_plan.failover_groups[0] (fg-orders).dr.subscription_id must be a UUID') for p in problems)
+    assert 'dr_plan.failover_groups[0] (fg-orders): primary.location and dr.location must differ' in problems
+    assert any('(fg-sales).primary must be a mapping' in p for p in problems)

@@ -214,7 +214,7 @@ def test_batch_fails_groups_over_at_once_and_reports_each(run_module):
     assert result['failed'] is True and result['changed'] is True
     assert result['msg'].startswith("1 failover group(s) failed: other: Instance failover group 'other' was not found")
     first, second = result['results']
-    assert first['item'] == groups[0] and first['changed'] is True and first['failover_group'] == PRIMARY
+    assert first['item'] == dict(groups[0], subscription_id=None) and first['changed'] is True and first['failover_group'] == PRIMARY
     assert second['failed'] is True and second['changed'] is False
     assert len([call for call in fake_http.calls if call.request.method == 'POST']) == 1
 
@@ -273,3 +273,20 @@ def test_batch_says_a_shared_cause_once(run_module):
     result, _out = run_module(batch.main, dict(args, groups=groups))
     assert result['msg'].startswith('2 failover group(s) failed: failover-group-test-3, other: HTTP 403 AuthorizationFailed')
     assert result['msg'].count('AuthorizationFailed') == 1 and result['msg'].count('for example SQL Managed Instance') == 1
+
+
+@fake_http.activate
+def test_batch_items_in_other_subscriptions_share_one_token(run_module):
+    from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
+    other_sub = '66666666-7777-4888-9999-000000000000'
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
+    fake_http.get(GROUP.replace(SUB, other_sub) + QUERY, json=PRIMARY)
+    args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name', 'subscription_id')}
+    groups = [{'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3', 'subscription_id': SUB},
+              {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3',
+               'subscription_id': other_sub}]
+    result, _out = run_module(batch.main, dict(args, groups=groups))  # no module-level subscription_id needed
+    assert 'failed' not in result and [r['changed'] for r in result['results']] == [False, False]
+    assert sorted(call.request.url.split('/')[4] for call in fake_http.calls) == sorted([SUB, other_sub])
+    result, _out = run_module(batch.main, dict(args, groups=[dict(groups[0], subscription_id='nope'), groups[1]]))
+    assert result['failed'] is True and 'groups[0].subscription_id must be a UUID' in result['msg']
