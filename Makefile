@@ -61,8 +61,9 @@ units: venv collection
 # RELEASES=2.16 (or several) runs only those.
 COMPAT_DIR := $(CURDIR)/.build/compat
 
+# (.venv/bin on PATH, after each release's own, so that check_no_leftovers sees what the releases start.)
 test-compat: venv collection
-	$(BIN)/python tests/compat/run.py $(COLLECTION_ROOT) $(COMPAT_DIR) $(RELEASES)
+	PATH=$(BIN):$$PATH $(BIN)/python tests/compat/run.py $(COLLECTION_ROOT) $(COMPAT_DIR) $(RELEASES)
 
 integration: venv collection
 	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \

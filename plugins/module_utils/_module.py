@@ -21,6 +21,7 @@ import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.errors import NoLogError
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
@@ -42,7 +43,6 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._validation impo
     cloud_environment_problem,
     converted_text_problems,
     endpoint_problem,
-    unconverted_mapping_problems,
     tenant_problem,
     uuid_problem,
 )
@@ -212,8 +212,9 @@ class AzureDRModule:
 
 
 class _AnsibleModule(AnsibleModule):
-    """``AnsibleModule``, whose refusal of the input names every option it is about: ansible-core's own
-    message for a mapping option given text that is no mapping names none."""
+    """``AnsibleModule``, whose refusal of the input names every option it is about: for a mapping option
+    (or a list of them) given text that is no mapping, the error ansible-core shows is the one of its scan
+    for no_log values, which names none, and that scan stops there, leaving secrets unmasked."""
 
     def __init__(self, *args, **kwargs):
         self._parsed = False
@@ -221,12 +222,21 @@ class _AnsibleModule(AnsibleModule):
         self._parsed = True
 
     def fail_json(self, msg, **kwargs):
-        if not self._parsed:  # ansible-core refused the parameters
-            problems = unconverted_mapping_problems(self.argument_spec, self.params)
-            problems += converted_text_problems(self.argument_spec, self.params)
-            if problems:
-                msg = 'Invalid input: ' + '; '.join(problems)
-                kwargs['error'] = {'problems': problems}
+        params = getattr(self, 'params', None) or {}
+        if not self._parsed and params:  # ansible-core refused the parameters
+            # Its scan for no_log values stopped at the unconvertible option: mask every secret given.
+            for name, option in self.argument_spec.items():
+                if option.get('no_log') and isinstance(params.get(name), str) and params[name]:
+                    self.no_log_values.add(params[name])
+            result = getattr(self, 'validation_result', None)
+            errors = list(result.errors) if result is not None else []
+            if errors and isinstance(errors[0], NoLogError):
+                # The one it would show is the unnamed one: show the others, which name their option.
+                problems = [str(error) for error in errors if not isinstance(error, NoLogError)]
+                problems += converted_text_problems(self.argument_spec, params)
+                if problems:
+                    msg = 'Invalid input: ' + '; '.join(problems)
+                    kwargs['error'] = {'problems': problems}
         super().fail_json(msg=msg, **kwargs)
 
 

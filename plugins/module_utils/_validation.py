@@ -166,13 +166,6 @@ def converted_text_problems(spec, params, prefix=''):
     return problems
 
 
-def unconverted_mapping_problems(spec, params):
-    """Mapping options still holding text that Ansible could not turn into a mapping: its own error for
-    those names no option (it comes from the scan of no_log values), so each is named here."""
-    return ['%s must be a mapping, got %r' % (name, _shown(params[name])) for name, option in spec.items()
-            if option.get('type') == 'dict' and isinstance((params or {}).get(name), str)]
-
-
 def _python_text_shape(text):
     """'a mapping' or 'a list' when ``text`` is the Python text of one, else None."""
     stripped = text.strip()

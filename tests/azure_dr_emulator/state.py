@@ -66,8 +66,9 @@ def build_state(seed, now):
     for group in seed.get('failover_groups') or []:
         # Each side lives in the subscription and resource group of its own managed instance: `sides`, or the
         # shorter `subscription` + `resource_group` + `locations` for a group whose two sides share them.
-        sides = group.get('sides') or [{'location': location, 'subscription': group['subscription'],
-                                         'resource_group': group['resource_group']} for location in group['locations']]
+        sides = group.get('sides') or [
+            {'location': location, 'subscription': group['subscription'], 'resource_group': group['resource_group']}
+            for location in group['locations']]
         locations = [side['location'] for side in sides]
         entry = {
             'subscription': sides[0]['subscription'], 'resource_group': sides[0]['resource_group'], 'name': group['name'],
@@ -131,6 +132,10 @@ class Store:
         if path and os.path.exists(path) and os.path.getsize(path):
             with open(path) as handle:
                 self.data = json.load(handle)
+            for group in self.data['failover_groups'].values():  # a state saved before groups had sides
+                group.setdefault('sides', {region_key(location): {
+                    'location': location, 'subscription': group['subscription'], 'resource_group': group['resource_group']}
+                    for location in group['locations']})
         else:
             self.data = build_state(self.seed, clock())
             self.save()

@@ -128,6 +128,7 @@ def one_release(release, collection, workdir, targets):
             outcome['integration_seconds'] = round(time.monotonic() - begun, 1)
         except Failure as failure:
             outcome['problems'].append(str(failure))
+    outcome['problems'] += skipped_problems(log_path, targets)
     warnings = subprocess.run([sys.executable, os.path.join(HERE, 'check_warnings.py'), log_path],
                               capture_output=True, text=True, check=False)
     if warnings.returncode != 0:
@@ -136,6 +137,20 @@ def one_release(release, collection, workdir, targets):
     outcome['passed'] = not outcome['problems']
     outcome['units'] = units_passed(log_path)
     return outcome
+
+
+def skipped_problems(log_path, targets):
+    """A run that passes by running nothing is a failure: no unit test passed, or a target was skipped."""
+    with open(log_path) as handle:
+        text = handle.read()
+    problems = []
+    if not re.search(r'^=+ (?:.*, )?[1-9][0-9]* passed', text, re.MULTILINE):
+        problems.append('no unit test passed')
+    skipped = re.findall(r'^WARNING: (?:All targets skipped|Excluding).*$', text, re.MULTILINE)
+    problems += ['ansible-test said: %s' % line for line in skipped]
+    problems += ['integration target %s did not run' % target for target in targets
+                 if 'Running %s integration test' % target not in text]
+    return problems
 
 
 def units_passed(log_path):
@@ -153,6 +168,12 @@ def main():
         matrix = yaml.safe_load(handle)
     releases = [release for release in matrix['releases']
                 if len(sys.argv) < 4 or release['ansible_core'].rsplit('.', 1)[0] in sys.argv[3:]]
+    unknown = set(sys.argv[3:]) - {release['ansible_core'].rsplit('.', 1)[0] for release in matrix['releases']}
+    if unknown or not releases:
+        print('compat: no such release in tests/compat/matrix.yml: %s (it has %s)' % (
+            ', '.join(sorted(unknown)) or 'none selected',
+            ', '.join(release['ansible_core'] for release in matrix['releases'])))
+        return 1
     os.makedirs(workdir, exist_ok=True)
     started = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=PARALLEL) as pool:

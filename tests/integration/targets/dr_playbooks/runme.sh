@@ -4,6 +4,8 @@
 # failover, idempotent re-run, failback with a failing group, a run killed in the middle then run
 # again, and a run whose failover job is killed. Reports are checked against the emulator's log.
 set -eux
+# ansible-test turns deprecation warnings off; this target must see them (tests/compat/check_warnings.py).
+export ANSIBLE_DEPRECATION_WARNINGS=true
 workdir=$(mktemp -d)
 set +x
 # shellcheck source=../setup_emulator/files/start_emulator.sh

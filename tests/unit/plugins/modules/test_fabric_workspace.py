@@ -174,8 +174,8 @@ def test_by_name_with_no_workspace_at_all(run_module):
     # Ansible turns a mapping given as text into its Python text, and refuses text given as a mapping with a
     # message that names no option: both are named, together.
     ({'new_name': {'a': 1}}, 'new_name must be a string, got a mapping'),
-    ({'admin_principal': 'not-a-mapping', 'new_name': ['x']},
-     "admin_principal must be a mapping, got 'not-a-mapping'; new_name must be a string, got a list"),
+    ({'admin_principal': 'not-a-mapping', 'new_name': ['x']}, "argument 'admin_principal' is of type"),
+    ({'admin_principal': 'not-a-mapping', 'new_name': ['x']}, 'new_name must be a string, got a list'),
 ])
 @fake_http.activate
 def test_bad_input_fails_before_any_request(run_module, bad, expected):
@@ -305,3 +305,9 @@ def test_a_batch_reads_side_by_side_and_sends_one_restore_at_a_time(run_module):
     assert [r['workspace']['state'] for r in result['results']] == ['Active'] * 6
     assert most[0] == 1 and len(posts()) == 6
     assert all(0 <= r['started'] <= result['elapsed'] for r in result['results'])
+
+
+def test_a_list_item_given_as_text_is_named_and_no_secret_escapes(run_module):
+    result, out = run_module(batch_module.main, dict(BATCH_ARGS, workspaces=['Sales'], secret='canary-secret-in-batch'))
+    assert result['failed'] is True and "option 'workspaces'" in result['msg']
+    assert 'canary-secret-in-batch' not in out
