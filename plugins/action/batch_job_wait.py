@@ -102,7 +102,7 @@ class _Job:
             finishing = progress is not None and progress.get('finished')
             if finishing or last_status is None or now - last_status >= STATUS_SECONDS:
                 last_status = now
-                status = self._status()
+                status = self._async_status('status')
                 if status.get('finished'):
                     return self._ended(status)
             if now - last_change >= params['heartbeat_timeout']:
@@ -144,9 +144,6 @@ class _Job:
             module_name='ansible.builtin.async_status', task_vars=self.task_vars,
             module_args={'jid': self.params['jid'], 'mode': mode, '_async_dir': self.async_dir})
 
-    def _status(self):
-        return self._async_status('status')
-
     def clean_up(self):
         """The job's result and its progress files are of no further use, read or not."""
         self._async_status('cleanup')
@@ -169,7 +166,7 @@ class _Job:
         return outcome
 
     def _lost_or_ended(self, why):
-        status = self._status()  # one last look: it may have ended just now
+        status = self._async_status('status')  # one last look: it may have ended just now
         if status.get('finished'):
             return self._ended(status)
         self._stop_job()

@@ -58,7 +58,6 @@ class AzureDRModule:
         spec.update(argument_spec)
         self.api = api
         self.started = time.monotonic()
-        self.spec = spec
         self.ansible = _AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
@@ -76,7 +75,7 @@ class AzureDRModule:
         names its own subscription."""
         validator = Validator()
         # A mapping or a list given for a text option would otherwise go out as its Python text.
-        for problem in converted_text_problems(self.spec, self.params):
+        for problem in converted_text_problems(self.ansible.argument_spec, self.params):
             validator.add(problem)
         params = self.params
         validator.add(cloud_environment_problem(params.get('cloud_environment'), list(CLOUDS)))
