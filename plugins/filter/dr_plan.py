@@ -17,7 +17,7 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import API_SPECS, COMMON_AUTH_SPEC
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import failures_by_cause
-from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import location_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import FAILOVER_MODES, location_problem
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import PRINCIPAL_TYPES
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     name_problem,
@@ -25,9 +25,11 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._validation impo
     uuid_problem,
 )
 
-PLAN_KEYS = {'name', 'report_dir', 'allow_data_loss', 'failover_groups', 'fabric_workspaces', 'fabric_admin_principal'}
-GROUP_KEYS = {'name', 'resource_group', 'primary_location', 'dr_location'}  # one resource group for both sides
-SIDED_GROUP_KEYS = {'name', 'primary', 'dr'}  # each side in its own resource group and subscription
+PLAN_KEYS = {'name', 'report_dir', 'allow_data_loss', 'failover_mode', 'forced_after', 'primary_read_timeout',
+             'failover_groups', 'fabric_workspaces', 'fabric_admin_principal'}
+GROUP_KEYS = {'name', 'resource_group', 'primary_location', 'dr_location', 'failover_mode'}  # one resource group for both sides
+SIDED_GROUP_KEYS = {'name', 'primary', 'dr', 'failover_mode'}  # each side in its own resource group and subscription
+FORCING_MODES = ('forced', 'planned_then_forced')
 SIDE_KEYS = {'location', 'resource_group', 'subscription_id'}
 WORKSPACE_KEYS = {'id', 'name', 'new_name', 'admin_principal'}
 PRINCIPAL_KEYS = {'id', 'type'}
@@ -60,6 +62,13 @@ def dr_plan_problems(plan):
         problems.append('dr_plan.name is required')
     if 'allow_data_loss' in plan and not isinstance(plan['allow_data_loss'], bool):
         problems.append('dr_plan.allow_data_loss must be true or false')
+    problems += _mode_problems(plan.get('failover_mode'), 'dr_plan.failover_mode')
+    if plan.get('allow_data_loss') is True and plan.get('failover_mode') not in (None, 'forced'):
+        problems.append('dr_plan.allow_data_loss: true means failover_mode: forced; it contradicts dr_plan.failover_mode: %s'
+                        % plan['failover_mode'])
+    for key in ('forced_after', 'primary_read_timeout'):
+        if key in plan and (isinstance(plan[key], bool) or not isinstance(plan[key], int) or plan[key] < 1):
+            problems.append('dr_plan.%s must be a positive whole number of seconds, got %r' % (key, plan[key]))
     groups = plan.get('failover_groups') or []
     workspaces = plan.get('fabric_workspaces') or []
     if not isinstance(groups, list) or not isinstance(workspaces, list):
@@ -75,14 +84,18 @@ def dr_plan_problems(plan):
         where = '%s (%s)' % (where, group.get('name', '?'))
         if not group.get('name'):
             problems.append('%s.name is required' % where)
+        problems += _mode_problems(group.get('failover_mode'), where + '.failover_mode')
         if 'primary' in group or 'dr' in group:
             problems += _unknown(group, SIDED_GROUP_KEYS, where)
             problems += _side_problems(group.get('primary'), where + '.primary')
             problems += _side_problems(group.get('dr'), where + '.dr')
+            if all(isinstance(group.get(side), dict) and not group[side].get('resource_group') for side in ('primary', 'dr')):
+                problems.append('%s: primary.resource_group or dr.resource_group is required (one side may be left out: '
+                                'the other side\'s read names it)' % where)
             names = ('primary.location', 'dr.location')
         else:
             problems += _unknown(group, GROUP_KEYS, where)
-            for key in sorted(GROUP_KEYS - {'name'}):
+            for key in sorted(GROUP_KEYS - {'name', 'failover_mode'}):
                 if not group.get(key):
                     problems.append('%s.%s is required' % (where, key))
             problems += [p for p in (resource_group_problem(group.get('resource_group'), where + '.resource_group'),
@@ -119,12 +132,17 @@ def _side_problems(side, where):
     if not isinstance(side, dict):
         return ['%s must be a mapping with location and resource_group (and optionally subscription_id)' % where]
     problems = _unknown(side, SIDE_KEYS, where)
-    for key in ('location', 'resource_group'):
-        if not side.get(key):
-            problems.append('%s.%s is required' % (where, key))
+    if not side.get('location'):
+        problems.append('%s.location is required' % where)
     return problems + [p for p in (location_problem(side.get('location'), where + '.location'),
                                    resource_group_problem(side.get('resource_group'), where + '.resource_group'),
                                    uuid_problem(side.get('subscription_id'), where + '.subscription_id')) if p]
+
+
+def _mode_problems(mode, where):
+    if mode is None or mode in FAILOVER_MODES:
+        return []
+    return ['%s must be one of %s, got %r' % (where, ', '.join(FAILOVER_MODES), mode)]
 
 
 def group_sides(group):
@@ -169,14 +187,16 @@ def dr_report_markdown(report):
     ]
     if report.get('awx_job_id'):
         lines.append('| AWX job | %s (%s) |' % (_cell(report.get('awx_job_id')), _cell(report.get('awx_job_template_name'))))
+    lines += _readiness_markdown(report.get('readiness'))
     items = report.get('items') or []
     groups = [item for item in items if item.get('kind') == 'failover_group']
     workspaces = [item for item in items if item.get('kind') != 'failover_group']
     if groups:
         lines += ['', '## Failover groups', ''] + _table(
-            ('name', 'target', 'action', 'failover sent', 'before', 'after', 'start (s)', 'end (s)', 'duration (s)',
-             'final state', 'request id', 'correlation id', 'error'),
+            ('name', 'target', 'action', 'failover sent', 'why forced', 'before', 'after', 'start (s)', 'end (s)',
+             'duration (s)', 'final state', 'request id', 'correlation id', 'error'),
             [(item.get('name'), item.get('location'), item.get('action'), item.get('failover_kind'),
+              item.get('escalation_reason'),
               _state(item.get('before')), _state(item.get('after')), item.get('start_offset'), item.get('end_offset'),
               item.get('duration'), item.get('final_state'), item.get('request_id'), item.get('correlation_id'),
               item.get('error')) for item in groups])
@@ -187,6 +207,33 @@ def dr_report_markdown(report):
               item.get('end_offset'), item.get('duration'), item.get('final_state'), item.get('error'))
              for item in workspaces])
     return '\n'.join(lines) + '\n'
+
+
+def _side_cell(side):
+    if not side:
+        return 'not read'
+    if side.get('answered') is False:
+        return '%s: no answer' % side.get('location')
+    text = '%s (%s/%s): %s' % (side.get('location'), side.get('subscription_id'), side.get('resource_group'),
+                               _state(side) or 'not found')
+    extra = [value for value in (side.get('secondary_type'), side.get('failover_policy') and
+                                 'policy ' + side['failover_policy'], side.get('derived') and 'derived') if value]
+    return text + (' [%s]' % ', '.join(extra) if extra else '')
+
+
+def _readiness_markdown(readiness):
+    if not readiness:
+        return []
+    lines = ['', '## Readiness: %s' % ('go' if readiness.get('go') else 'NO GO'), '']
+    lines += ['- problem: %s' % _cell(problem) for problem in readiness.get('problems') or []]
+    lines += ['- note: %s' % _cell(note) for note in readiness.get('notes') or []]
+    groups = readiness.get('groups') or []
+    if groups:
+        lines += [''] + _table(('group', 'to', 'mode', 'would send', 'side made primary', 'primary side', 'problem'), [
+            (group.get('name'), group.get('location'), group.get('failover_mode'), group.get('would_send'),
+             _side_cell(group.get('target_side')), _side_cell(group.get('primary_side')), group.get('problem'))
+            for group in groups])
+    return lines
 
 
 def _error_of(result):
@@ -221,6 +268,7 @@ def _group_row(target, result, check_mode):
             'final_state': '%s in %s' % (final, target.get('location')) if final and not result.get('failed') else None,
             'failover_kind': 'none' if check_mode else kind,
             'would_send': kind if check_mode and result.get('changed') else None,
+            'escalation_reason': result.get('escalation_reason'), 'derived': result.get('derived') or None,
             'request_id': request_ids.get('request_id'), 'correlation_id': request_ids.get('correlation_id'),
             'before': states.get('before'), 'after': states.get('after')}
 
@@ -324,19 +372,22 @@ def _number(value):
 
 
 def dr_report(rows, plan, playbook, started, rehearsal=False, target='dr', restore=True, run_by=None, awx_job_id=None,
-              awx_job_template_name=None, now=None):
+              awx_job_template_name=None, now=None, readiness=None):
     """The DR report (docs/dr_report.md) of a run that started at ``started`` (epoch seconds) and ends
-    now: its rows completed and checked by ``dr_report_items``, the result, the times.  Built here rather
-    than in YAML so that every ansible-core gives its fields the same types (2.16 templates numbers
-    into strings)."""
+    now: its rows completed and checked by ``dr_report_items``, the result, the times, and the readiness
+    (``dr_readiness``).  A run that readiness stopped is ``no-go``, with no rows.  Built here rather than
+    in YAML so that every ansible-core gives its fields the same types (2.16 templates numbers into
+    strings)."""
     now = time.time() if now is None else now
     started = float(started)
-    items = dr_report_items(rows, plan, target=target, restore=restore, rehearsal=rehearsal)
+    no_go = bool(readiness) and not readiness.get('go', True)
+    items = [] if no_go else dr_report_items(rows, plan, target=target, restore=restore, rehearsal=rehearsal)
     failed = any(item.get('action') == 'error' for item in items)
     return {
         'schema_version': 1, 'plan': (plan or {}).get('name'), 'playbook': playbook,
         'mode': 'check' if rehearsal else 'run',
-        'result': 'failed' if failed else 'rehearsed' if rehearsal else 'succeeded',
+        'result': 'no-go' if no_go else 'failed' if failed else 'rehearsed' if rehearsal else 'succeeded',
+        'readiness': readiness or None,
         'started': _utc(started), 'ended': _utc(now), 'duration': round(now - started, 1), 'run_by': run_by,
         'awx_job_id': _number(awx_job_id), 'awx_job_template_name': awx_job_template_name or None, 'items': items,
     }
@@ -383,6 +434,8 @@ def dr_match_workspaces(requested, listing, default_admin_principal=None):
             row['name'] = request.get('name') or found[0].get('name')
             if str(row['state']).lower() == 'deleted' and str(row['type']).lower() == 'personal' and not new_name:
                 row['problem'] = 'a personal workspace needs new_name to be restored'
+            elif str(row['state']).lower() == 'deleted':
+                row['problem'] = _name_taken(found[0], new_name, listing)
         elif not found:
             row['problem'] = ('not found among the workspaces: it does not exist, or has passed its retention period '
                               '(7 to 90 days; 30 for personal workspaces)')
@@ -392,6 +445,17 @@ def dr_match_workspaces(requested, listing, default_admin_principal=None):
         row['restore'] = row['problem'] is None and str(row['state']).lower() == 'deleted'
         matched.append(row)
     return matched
+
+
+def _name_taken(workspace, new_name, listing):
+    """A problem when the name a deleted workspace would come back under is an active workspace's."""
+    name = str(new_name or workspace.get('name') or '').lower()
+    taken = [w for w in listing if str(w.get('state', '')).lower() == 'active' and str(w.get('name', '')).lower() == name
+             and str(w.get('id', '')).lower() != str(workspace.get('id', '')).lower()]
+    if not taken:
+        return None
+    return ('it would come back as %r, the name of the active workspace %s; give new_name'
+            % (new_name or workspace.get('name'), taken[0].get('id')))
 
 
 def _admin_principal(request, default_admin_principal):
@@ -429,37 +493,70 @@ def dr_restore_item(match):
     return item
 
 
-def dr_plan_groups(plan, target='dr'):
-    """The plan's failover groups as the sql_mi_failover role takes them: {name, resource_group, location}
-    and subscription_id when the plan names one, of the side that must become primary: the DR side (target
-    'dr') or the primary side (target 'primary'), from either shape of the plan."""
+def dr_plan_groups(plan, target='dr', mode=None, allow_data_loss=None):
+    """The plan's failover groups as the sql_mi_failover role takes them, for the side that must become primary
+    (the DR side for target 'dr', the primary side for 'primary'), from either shape of the plan: {name,
+    location, resource_group, subscription_id, primary_location, primary_resource_group, primary_subscription_id,
+    failover_mode} ("primary_*": the other side, today's primary), keys without a value left out.
+
+    ``failover_mode``: the run's ``mode`` (``dr_failover_mode``; ``allow_data_loss`` true means forced), else the
+    group's, else the plan's (its ``allow_data_loss`` true means forced), else planned; always planned on the way
+    back (target 'primary'): a failback never forces."""
+    plan = plan or {}
+    run_mode = mode or ('forced' if _boolean(allow_data_loss) else None)
+    plan_mode = plan.get('failover_mode') or ('forced' if plan.get('allow_data_loss') is True else None)
     groups = []
-    for group in (plan or {}).get('failover_groups') or []:
-        side = group_sides(group)[1 if target == 'dr' else 0]
-        item = {'name': group['name'], 'resource_group': side['resource_group'], 'location': side['location']}
-        if side.get('subscription_id'):
-            item['subscription_id'] = side['subscription_id']
-        groups.append(item)
+    for group in plan.get('failover_groups') or []:
+        primary, dr = group_sides(group)
+        to, other = (dr, primary) if target == 'dr' else (primary, dr)
+        item = {'name': group.get('name'), 'location': to['location'], 'resource_group': to['resource_group'],
+                'subscription_id': to.get('subscription_id'), 'primary_location': other['location'],
+                'primary_resource_group': other['resource_group'],
+                'primary_subscription_id': other.get('subscription_id') if other['resource_group'] else None,
+                'failover_mode': (run_mode or group.get('failover_mode') or plan_mode or 'planned')
+                if target == 'dr' else 'planned'}
+        groups.append({key: value for key, value in item.items() if value})
     return groups
 
 
-def dr_preflight_problems(group_reads, matched_workspaces):
-    """What a DR run would trip on, found by the pre-flight reads: failover groups that the info
-    module did not find where they must become primary, and workspaces that cannot be restored."""
-    problems = []
-    for read in group_reads or []:
-        target = read.get('item') or {}
-        if read.get('failed'):
-            problems.append('failover group %s: %s' % (target.get('name'), read.get('msg')))
-        elif not read.get('failover_groups'):
-            problems.append("failover group %s: not found in resource group %s%s at %s"
-                            % (target.get('name'), target.get('resource_group'),
-                               ' of subscription %s' % target['subscription_id'] if target.get('subscription_id') else '',
-                               target.get('location')))
+def dr_readiness(group_results, matched_workspaces, target='dr'):
+    """The readiness of a run (the drill's go/no-go), from the check-mode run of
+    instance_failover_group_failover_batch (both sides of every group read side by side) and the matched
+    workspaces: ``{go, problems, notes, groups, workspaces}``.  A problem stops the run before any change: a
+    group not found, SEEDING, or whose planned failover would be refused because its primary side does not
+    answer; a workspace that cannot be restored.  Notes say what is worth knowing but does not stop the run:
+    a group that would be forced and why, what was found through managedInstancePairs, an Automatic failover
+    policy (Azure may fail the group over on its own)."""
+    problems, notes, groups = [], [], []
+    for result in group_results or []:
+        item = result.get('item') or {}
+        name = item.get('name')
+        sides = result.get('sides') or {}
+        groups.append({'name': name, 'location': item.get('location'), 'failover_mode': item.get('failover_mode') or 'planned',
+                       'would_send': (result.get('failover_kind') or 'planned') if result.get('changed') else 'none',
+                       'escalation_reason': result.get('escalation_reason'), 'derived': result.get('derived') or [],
+                       'target_side': sides.get('target'), 'primary_side': sides.get('primary'),
+                       'problem': result.get('msg') if result.get('failed') else None})
+        if result.get('failed'):
+            problems.append('failover group %s: %s' % (name, result.get('msg')))
+            continue
+        if result.get('escalation_reason'):
+            notes.append('failover group %s would be forced: %s' % (name, result['escalation_reason']))
+        notes += ['failover group %s: %s' % (name, derived) for derived in result.get('derived') or []]
+        primary = sides.get('primary') or {}
+        if primary.get('problem') and primary.get('answered'):
+            notes.append('failover group %s: primary side %s' % (name, primary['problem']))
+        if (sides.get('target') or {}).get('failover_policy') == 'Automatic':
+            notes.append('failover group %s: failoverPolicy is Automatic: Azure may fail it over on its own after the grace '
+                         'period, whatever this run does' % name)
+    workspaces = []
     for match in matched_workspaces or []:
+        workspaces.append({'name': match.get('name'), 'id': match.get('id'), 'state': match.get('state'),
+                           'type': match.get('type'), 'new_name': match.get('new_name'), 'problem': match.get('problem')})
         if match.get('problem'):
             problems.append('workspace %s: %s' % (match.get('name'), match['problem']))
-    return problems
+    return {'go': not problems, 'target': target, 'problems': problems, 'notes': notes, 'groups': groups,
+            'workspaces': workspaces}
 
 
 # A plan name as a file name: no path, nothing hidden.
@@ -486,13 +583,14 @@ def _boolean(value):
 
 def dr_run_problems(run):
     """Problems of a run's own options, before any call.  ``run``: playbook, target (dr or primary),
-    rehearsal, plan_name, and as given (omitted when not): allow_data_loss, confirm, plan_name_asked,
-    require_confirmation, auth (``dr_auth``) and fabric_auth (``dr_fabric_auth``).
+    rehearsal, plan_name, plan, and as given (omitted when not): allow_data_loss, failover_mode
+    (``dr_failover_mode``), confirm, plan_name_asked, require_confirmation, auth (``dr_auth``) and fabric_auth
+    (``dr_fabric_auth``).
 
     A real failover or failback is confirmed by typing the plan's name (``dr_confirm``): required when
     ``dr_require_confirmation`` is true (AWX job templates set it), checked whenever it is given.  A
-    forced failover needs the name followed by ' WITH DATA LOSS', so that a survey's multiple choice
-    alone cannot force one."""
+    run that may force a failover (forced or planned_then_forced, by the run, a group or the plan) needs the
+    name followed by ' WITH DATA LOSS', so that a survey's multiple choice alone cannot force one."""
     problems = _auth_problems(run.get('auth'), 'dr_auth', _shared_options('arm') | _shared_options('fabric'))
     problems += _auth_problems(run.get('fabric_auth'), 'dr_fabric_auth', _shared_options('fabric'))
     forced = False
@@ -501,13 +599,26 @@ def dr_run_problems(run):
         if forced is None:
             problems.append('dr_allow_data_loss must be true or false, got %r' % (run['allow_data_loss'],))
             forced = False
+    mode = run.get('failover_mode') or None
+    if mode is not None and mode not in FAILOVER_MODES:
+        problems.append('dr_failover_mode must be one of %s, got %r' % (', '.join(FAILOVER_MODES), mode))
+        mode = None
+    elif forced and mode not in (None, 'forced'):
+        problems.append('dr_allow_data_loss=true means dr_failover_mode=forced; it contradicts dr_failover_mode=%s' % mode)
+        mode = None  # confirmed as the forced run it also asks for
+    if run.get('target') == 'primary' and mode in FORCING_MODES:
+        problems.append('dr_failover_mode=%s does not apply to %s: a failback is always planned (the region failed back '
+                        'to must take part)' % (mode, run.get('playbook')))
+    # A run that may force any failover (its mode, a group's or the plan's) must be confirmed as one.
+    can_force = run.get('target') == 'dr' and (mode in FORCING_MODES or forced or any(
+        group.get('failover_mode') in FORCING_MODES for group in dr_plan_groups(run.get('plan'), 'dr', mode, forced)))
     plan_name = run.get('plan_name')
     asked = run.get('plan_name_asked')
     if asked and plan_name and asked != plan_name:
         problems.append('dr_plan_name is %r but the plan given is named %r' % (asked, plan_name))
     if run.get('rehearsal') or run.get('playbook') == 'dr_drill':
         return problems
-    expected = plan_name + (FORCE_SUFFIX if forced and run.get('target') == 'dr' else '') if plan_name else None
+    expected = plan_name + (FORCE_SUFFIX if can_force else '') if plan_name else None
     confirm = run.get('confirm')
     required = _boolean(run.get('require_confirmation', False))
     if confirm is None or (isinstance(confirm, str) and not confirm.strip()):
@@ -516,7 +627,7 @@ def dr_run_problems(run):
     elif expected is not None and str(confirm).strip() != expected:
         problems.append('dr_confirm must be exactly %r to confirm this %s%s, got %r' % (
             expected, run.get('playbook'),
-            ' (a forced failover, allowed to lose data)' if expected.endswith(FORCE_SUFFIX) else '', confirm))
+            ' (a run that may force failovers, allowed to lose data)' if expected.endswith(FORCE_SUFFIX) else '', confirm))
     return problems
 
 
@@ -549,7 +660,7 @@ class FilterModule:
     def filters(self):
         return {'dr_plan_problems': dr_plan_problems, 'dr_report_markdown': dr_report_markdown,
                 'dr_outcomes': dr_outcomes, 'dr_match_workspaces': dr_match_workspaces, 'dr_match_row': dr_match_row,
-                'dr_plan_groups': dr_plan_groups, 'dr_preflight_problems': dr_preflight_problems,
+                'dr_plan_groups': dr_plan_groups, 'dr_readiness': dr_readiness,
                 'dr_plan_path': dr_plan_path, 'dr_run_problems': dr_run_problems, 'dr_restore_item': dr_restore_item,
                 'dr_auth_options': dr_auth_options, 'dr_failures_by_cause': dr_failures_by_cause,
                 'dr_report_items': dr_report_items, 'dr_report': dr_report}

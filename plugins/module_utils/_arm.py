@@ -38,13 +38,14 @@ class ArmClient:
     def url(self, path, api_version):
         return '%s%s?api-version=%s' % (self.base_url, path, api_version)
 
-    def get(self, path, api_version):
-        return json_body(self.http.request('GET', self.url(path, api_version), scope=self.scope))
+    def get(self, path, api_version, budget=None):
+        """``budget``: seconds the read may take, retries included (default: the client's retry budget)."""
+        return json_body(self.http.request('GET', self.url(path, api_version), scope=self.scope, budget=budget))
 
-    def get_or_none(self, path, api_version):
+    def get_or_none(self, path, api_version, budget=None):
         """The resource, or None when ARM says it does not exist."""
         try:
-            return self.get(path, api_version)
+            return self.get(path, api_version, budget=budget)
         except ApiError as exc:
             if exc.status == 404 and (exc.code in NOT_FOUND_CODES or exc.code is None):
                 return None

@@ -11,10 +11,14 @@ short_description: Make a region the primary of an Azure SQL Managed Instance fa
 version_added: 0.1.0
 description:
   - Makes the managed instance in O(location) the primary of the instance failover group O(name), by a planned
-    failover (no data loss) or, with O(allow_data_loss=true), a forced failover.
+    failover (no data loss), a forced one, or a planned one that escalates to forced (O(failover_mode)).
   - Idempotent. The group is read first, as seen from O(location). When that region is already V(Primary)
-    nothing is sent. Otherwise a failover is sent there and followed to its end, then the group is read again
-    and the task fails unless the region is now V(Primary).
+    nothing is sent. Otherwise today's primary side is read too (best effort: in a regional outage it does not
+    answer), a failover is sent to O(location) and followed to its end, then the group is read again and the task
+    fails unless the region is now V(Primary).
+  - Each side of a group lives in the resource group (and subscription) of its own managed instance. The primary
+    side is found through the group's C(managedInstancePairs), or given by O(primary_resource_group) and
+    O(primary_subscription_id).
   - Safe to re-run after an interruption. A failover already under way answers C(InstanceFailoverGroupBusy);
     the task waits that out, within O(wait_timeout), then decides again on the new state. When someone else made
     O(location) primary meanwhile (C(InstanceFailoverGroupFailoverRequestOnPrimary)), the task converges
@@ -22,7 +26,7 @@ description:
 options:
   resource_group:
     description:
-      - Resource group of the managed instances.
+      - Resource group of the managed instance at O(location).
     type: str
     required: true
   location:
@@ -36,47 +40,35 @@ options:
       - Name of the instance failover group.
     type: str
     required: true
-  allow_data_loss:
+  primary_resource_group:
     description:
-      - V(false) sends a planned failover (C(failover)). Both regions synchronise first, no data is lost, and the
-        old primary must be reachable.
-      - V(true) sends a forced failover (C(forceFailoverAllowDataLoss)). The secondary becomes primary at once,
-        and transactions committed on the old primary but not yet replicated are lost. Use it only when the
-        primary region is really down. The result carries a warning.
-    type: bool
-    default: false
-  wait:
+      - Resource group of today's primary managed instance. Default, the one the group's C(managedInstancePairs) names.
+    type: str
+  primary_subscription_id:
     description:
-      - Follow the failover to its end and check the new role.
-      - V(false) returns as soon as the service has accepted the failover, with RV(operation_url) to follow it.
-    type: bool
-    default: true
-  wait_timeout:
-    description:
-      - Seconds to wait, in all, for a failover already under way to settle and for this one to complete. A
-        managed instance failover usually takes minutes; large instances can take much longer.
-      - When the time is up, the task fails with the RV(operation_url); the failover goes on in Azure, and running
-        the task again waits for it.
-    type: int
-    default: 3600
+      - Subscription of today's primary managed instance, with O(primary_resource_group); default O(subscription_id).
+        One token serves every subscription of the tenant.
+    type: str
 extends_documentation_fragment:
+  - azure_dr.recovery.failover
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.arm
   - azure_dr.recovery.attributes
 attributes:
   check_mode:
-    description: Reads the group only, and reports whether a failover would be sent.
+    description: Reads both sides only, and reports the failover that would be sent, or why none would.
     support: full
   diff_mode:
     description: Shows the replication role of O(location) and of its partner region, before and after.
     support: full
 notes:
   - The identity needs the action C(Microsoft.Sql/locations/instanceFailoverGroups/failover/action) (or
-    C(forceFailoverAllowDataLoss/action)) on the resource group, for example through the SQL Managed Instance
-    Contributor role.
+    C(forceFailoverAllowDataLoss/action)) on the resource group of O(location), and the read action on both sides'
+    resource groups, for example through the SQL Managed Instance Contributor role.
   - The failover is sent to O(location) because Azure requires it to be sent to the secondary region.
 seealso:
   - module: azure_dr.recovery.instance_failover_group_info
+  - module: azure_dr.recovery.instance_failover_group_failover_batch
   - name: Instance failover groups REST API
     description: Failover and force failover of an instance failover group.
     link: https://learn.microsoft.com/rest/api/sql/instance-failover-groups
@@ -96,7 +88,23 @@ EXAMPLES = r'''
     resource_group: rg-sql-dr
     location: japaneast
     name: fg-sales
-    allow_data_loss: true
+    failover_mode: forced
+
+- name: Planned if the primary region takes part, forced if it does not answer or the planned one fails or takes over
+    10 minutes; the primary instance is in another resource group and subscription
+  azure_dr.recovery.instance_failover_group_failover:
+    resource_group: rg-sql-east
+    location: Japan East
+    name: fg-orders
+    primary_resource_group: rg-sql-west
+    primary_subscription_id: 11111111-2222-4333-8444-555555555555
+    failover_mode: planned_then_forced
+    forced_after: 600
+  register: failover
+
+- name: Say what was sent, and why it was forced
+  ansible.builtin.debug:
+    msg: "{{ failover.failover_kind }} {{ failover.escalation_reason | default('', true) }}"
 
 - name: In AWX, the Microsoft Azure Resource Manager credential injects AZURE_CLIENT_ID, AZURE_SECRET,
     AZURE_TENANT and AZURE_SUBSCRIPTION_ID; nothing else is needed
@@ -158,10 +166,36 @@ operation_url:
 failover_kind:
   description:
     - The failover sent - C(planned), C(forced), or C(none) when none was (the region was already primary, or another
-      operation made it primary meanwhile). In check mode, the kind that would be sent.
-  returned: success
+      operation made it primary meanwhile). C(forced) after an escalation of V(planned_then_forced). In check mode,
+      the kind that would be sent.
+  returned: always
   type: str
   sample: planned
+escalation_reason:
+  description: Why O(failover_mode=planned_then_forced) sent (or, in check mode, would send) a forced failover; null
+    when it did not.
+  returned: always
+  type: str
+  sample: "the primary side did not answer: Japan West did not answer within 30 s: ..."
+sides:
+  description: Both sides as read (the readiness of the group), each with C(location), C(resource_group),
+    C(subscription_id), C(answered), C(found), C(replication_role), C(replication_state), C(secondary_type),
+    C(failover_policy), C(derived) (found through C(managedInstancePairs)) and C(problem).
+  returned: when the group was found
+  type: dict
+  contains:
+    target:
+      description: The side at O(location).
+      type: dict
+    primary:
+      description: Today's primary side; null when it was not read (a real forced failover does not need it, or the
+        group does not name its partner).
+      type: dict
+derived:
+  description: What was found through C(managedInstancePairs) rather than given, as sentences.
+  returned: when the group was found
+  type: list
+  elements: str
 region_state:
   description: The role and replication state of O(location), as read before the task and after the failover.
   returned: success
@@ -199,37 +233,32 @@ error:
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import arm_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
-    InstanceFailoverGroups,
-    location_problem,
+    FAILOVER_SPEC,
+    GROUP_SPEC,
+    failover_mode_of,
+    failover_problems,
+    group_problems,
     make_primary,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
-from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, positive_problem, resource_group_problem
 
 
 def main():
-    argument_spec = dict(
-        resource_group=dict(type='str', required=True),
-        location=dict(type='str', required=True),
-        name=dict(type='str', required=True),
-        allow_data_loss=dict(type='bool', default=False),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=3600),
-    )
+    argument_spec = dict(GROUP_SPEC, **FAILOVER_SPEC)
+    argument_spec['resource_group'] = dict(type='str', required=True)
     module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
     with module.reporting_errors(changed=False):
         params = module.params
         validator = module.validator()
-        validator.add(resource_group_problem(params['resource_group']))
-        validator.add(location_problem(params['location']))
-        validator.add(name_problem(params['name'], 'name', max_length=63))
-        validator.add(positive_problem(params['wait_timeout'], 'wait_timeout'))
+        validator.extend(group_problems(params))
+        validator.extend(failover_problems(params))
+        mode, problem = failover_mode_of(params)
+        validator.add(problem)
         validator.check()
 
-        groups = InstanceFailoverGroups(arm_client(module), params['resource_group'])
-        result = make_primary(groups, params['resource_group'], params['location'], params['name'],
-                              allow_data_loss=params['allow_data_loss'], wait=params['wait'],
-                              wait_timeout=params['wait_timeout'], check_mode=module.check_mode, warn=module.warn)
+        options = dict(params, mode=mode)
+        result = make_primary(lambda subscription_id: arm_client(module, subscription_id), params, options,
+                              check_mode=module.check_mode, warn=module.warn)
         module.exit_json(elapsed=module.elapsed(), **result)
 
 

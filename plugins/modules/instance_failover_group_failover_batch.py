@@ -15,6 +15,8 @@ description:
     per group would cost a Python start, the library imports and a token each.
   - Each group is read first and left alone when O(groups[].location) is already primary. One failing group does not
     stop the others; the task fails at the end, listing every failed group, and RV(results) has every outcome.
+  - The groups' primary sides are read side by side; a region that did not answer for one group is not waited on
+    again for the others.
 options:
   groups:
     description: The groups, each with the region that must become primary.
@@ -23,10 +25,12 @@ options:
     required: true
     suboptions:
       resource_group:
-        description: Resource group of the managed instance at O(groups[].location) (each side of a group lives in
-          its own instance's resource group).
+        description:
+          - Resource group of the managed instance at O(groups[].location) (each side of a group lives in its own
+            instance's resource group).
+          - May be left out when O(groups[].primary_resource_group) and O(groups[].primary_location) are given: the
+            primary side's C(managedInstancePairs) then names it (RV(results[].derived) says so).
         type: str
-        required: true
       subscription_id:
         description:
           - Subscription of the managed instance at O(groups[].location); default O(subscription_id). One token serves
@@ -40,20 +44,20 @@ options:
         description: Name of the instance failover group.
         type: str
         required: true
-  allow_data_loss:
-    description:
-      - V(true) forces every failover (C(forceFailoverAllowDataLoss)); transactions not yet replicated are lost. Only
-        when the primary region is really down.
-    type: bool
-    default: false
-  wait:
-    description: Follow every failover to its end and check the new roles.
-    type: bool
-    default: true
-  wait_timeout:
-    description: Seconds each group may take, waiting for a busy group included.
-    type: int
-    default: 3600
+      failover_mode:
+        description: This group's O(failover_mode).
+        type: str
+        choices: [planned, forced, planned_then_forced]
+      primary_location:
+        description: Region of today's primary side; needed only when O(groups[].resource_group) is left out.
+        type: str
+      primary_resource_group:
+        description: Resource group of today's primary managed instance; default, the one C(managedInstancePairs) names.
+        type: str
+      primary_subscription_id:
+        description: Subscription of today's primary managed instance, with O(groups[].primary_resource_group);
+          default O(subscription_id).
+        type: str
   max_concurrency:
     description: How many groups are failed over at the same time.
     type: int
@@ -66,12 +70,15 @@ options:
       - The module fails before any request when it cannot be written. Nothing is written when not set.
     type: path
 extends_documentation_fragment:
+  - azure_dr.recovery.failover
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.arm
   - azure_dr.recovery.attributes
 attributes:
   check_mode:
-    description: Reads the groups only, and reports for each whether a failover would be sent.
+    description:
+      - Reads both sides of every group only, and reports for each the failover that would be sent, or why none would
+        (the readiness checks of the DR playbooks).
     support: full
   diff_mode:
     description: The diff of each group is in its entry of RV(results).
@@ -89,6 +96,18 @@ EXAMPLES = r'''
       - {resource_group: rg-sql-dr, location: japaneast, name: fg-sales}
       - {resource_group: rg-sql-dr, location: westus, name: fg-finance}
   register: failovers
+
+- name: Readiness only - what would be sent, and each side's state - with groups in two subscriptions
+  azure_dr.recovery.instance_failover_group_failover_batch:
+    failover_mode: planned_then_forced
+    groups:
+      - name: fg-orders
+        location: Japan East
+        resource_group: rg-sql-east
+        subscription_id: 66666666-7777-4888-9999-000000000000
+        primary_resource_group: rg-sql-west
+  check_mode: true
+  register: readiness
 '''
 
 RETURN = r'''
@@ -118,6 +137,19 @@ results:
     failover_group:
       description: The group as the API returns it for its location, after the failover.
       type: dict
+    failover_kind:
+      description: C(planned), C(forced) or C(none), as M(azure_dr.recovery.instance_failover_group_failover) returns it.
+      type: str
+    escalation_reason:
+      description: Why a forced failover was (or would be) sent by V(planned_then_forced).
+      type: str
+    sides:
+      description: Both sides as read, as M(azure_dr.recovery.instance_failover_group_failover) returns them.
+      type: dict
+    derived:
+      description: What was found through C(managedInstancePairs) rather than given.
+      type: list
+      elements: str
     started:
       description: Seconds after the start of the task when the work on this group began.
       type: float
@@ -134,68 +166,70 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import arm_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
-    InstanceFailoverGroups,
+    FAILOVER_MODES,
+    FAILOVER_SPEC,
+    GROUP_SPEC,
+    RegionHealth,
+    failover_mode_of,
+    failover_problems,
+    group_problems,
     location_problem,
     make_primary,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
-from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
-    name_problem,
-    positive_problem,
-    repeated_problems,
-    resource_group_problem,
-    uuid_problem,
-)
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import positive_problem, repeated_problems
+
+ITEM_SPEC = dict(GROUP_SPEC, subscription_id=dict(type='str'), primary_location=dict(type='str'),
+                 failover_mode=dict(type='str', choices=list(FAILOVER_MODES)))
 
 
 def main():
     argument_spec = dict(
-        groups=dict(type='list', elements='dict', required=True, options=dict(
-            resource_group=dict(type='str', required=True),
-            subscription_id=dict(type='str'),
-            location=dict(type='str', required=True),
-            name=dict(type='str', required=True),
-        )),
-        allow_data_loss=dict(type='bool', default=False),
-        wait=dict(type='bool', default=True),
-        wait_timeout=dict(type='int', default=3600),
+        groups=dict(type='list', elements='dict', required=True, options=ITEM_SPEC),
         max_concurrency=dict(type='int', default=20),
         progress_file=dict(type='path'),
+        **FAILOVER_SPEC
     )
     module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
     with module.reporting_errors(changed=False):
         params = module.params
-        validator = module.validator(subscription_required=not all(group['subscription_id'] for group in params['groups']))
-        for index, group in enumerate(params['groups']):
+        groups = params['groups']
+        validator = module.validator(subscription_required=not all(
+            group['subscription_id'] and (group['primary_subscription_id'] or not group['primary_resource_group'])
+            for group in groups))
+        modes = []
+        for index, group in enumerate(groups):
             where = 'groups[%d]' % index
-            validator.add(uuid_problem(group['subscription_id'], where + '.subscription_id'))
-            validator.add(resource_group_problem(group['resource_group'], where + '.resource_group'))
-            validator.add(location_problem(group['location'], where + '.location'))
-            validator.add(name_problem(group['name'], where + '.name', max_length=63))
+            validator.extend(group_problems(group, where))
+            validator.add(location_problem(group['primary_location'], where + '.primary_location'))
+            if not group['resource_group'] and not group['primary_location']:
+                validator.add('%s.primary_location is required when %s.resource_group is left out' % (where, where))
+            mode, problem = failover_mode_of(params, group['failover_mode'], where)
+            validator.add(problem)
+            modes.append(mode)
         validator.extend(repeated_problems(
-            params['groups'], 'groups', lambda group: (str(group['subscription_id'] or params['subscription_id']).lower(),
-                                                       str(group['resource_group']).lower(), str(group['name']).lower()),
+            groups, 'groups', lambda group: (str(group['subscription_id'] or params['subscription_id']).lower(),
+                                             str(group['resource_group']).lower(), str(group['name']).lower()),
             lambda group: 'failover group %s' % group['name']))
-        validator.add(positive_problem(params['wait_timeout'], 'wait_timeout'))
+        validator.extend(failover_problems(params))
         validator.add(positive_problem(params['max_concurrency'], 'max_concurrency', 'a positive number'))
         validator.check()
 
-        progress = module.progress([dict(name=group['name'], where=group['location']) for group in params['groups']])
+        progress = module.progress([dict(name=group['name'], where=group['location']) for group in groups])
+        health = RegionHealth()  # shared: a region down is waited on once for all groups
 
         def one(index, group):
             progress.stage(index, 'reading')
             outcome = module.outcome_of(group, lambda: make_primary(
-                InstanceFailoverGroups(arm_client(module, group['subscription_id']), group['resource_group']),
-                group['resource_group'], group['location'],
-                group['name'], allow_data_loss=params['allow_data_loss'], wait=params['wait'],
-                wait_timeout=params['wait_timeout'], check_mode=module.check_mode,
+                lambda subscription_id: arm_client(module, subscription_id), group, dict(params, mode=modes[index]),
+                check_mode=module.check_mode, health=health,
                 warn=lambda message: module.warn('%s: %s' % (group['name'], message)),
                 stage=lambda text, **known: progress.stage(index, text, **known)))
             progress.done(index, outcome)
             return outcome
 
-        with ThreadPoolExecutor(max_workers=min(params['max_concurrency'], len(params['groups']) or 1)) as pool:
-            results = list(pool.map(one, range(len(params['groups'])), params['groups']))
+        with ThreadPoolExecutor(max_workers=min(params['max_concurrency'], len(groups) or 1)) as pool:
+            results = list(pool.map(one, range(len(groups)), groups))
         module.exit_batch(results, 'failover group(s)', lambda group: group['name'])
 
 

@@ -12,6 +12,8 @@ version_added: 0.1.0
 description:
   - Reads one instance failover group, or every group of a resource group in a region, as seen from that region
     (C(properties.replicationRole) is the role of O(location)).
+  - Each side of a group lives in the resource group (and subscription) of its own managed instance, and is read
+    there; O(include_partner) reads the other side too.
   - Read-only; safe in check mode.
 options:
   resource_group:
@@ -29,6 +31,13 @@ options:
       - Name of one group. When it does not exist, RV(failover_groups) is empty (not an error).
       - Without it, every group of O(resource_group) in O(location) is returned (all pages).
     type: str
+  include_partner:
+    description:
+      - Also read the other side of each group found, where its C(managedInstancePairs) says it lives (its own
+        resource group and subscription), into RV(partners). A side that does not answer (a regional outage) is
+        reported in its entry, not as a failure.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.arm
@@ -80,12 +89,62 @@ failover_groups:
         partnerRegions:
           - location: Japan West
             replicationRole: Primary
+partners:
+  description: With O(include_partner), the other side of each group of RV(failover_groups), in the same order.
+  returned: when O(include_partner=true)
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The group's name.
+      type: str
+    location:
+      description: The other side's region.
+      type: str
+    resource_group:
+      description: Its resource group, from C(managedInstancePairs).
+      type: str
+    subscription_id:
+      description: Its subscription, from C(managedInstancePairs).
+      type: str
+    answered:
+      description: Whether its region answered (false in an outage).
+      type: bool
+    problem:
+      description: Why it could not be read, or was not found; null when it was.
+      type: str
+    failover_group:
+      description: The group as the API returns it for that side; null when not read.
+      type: dict
 '''
 
+from concurrent.futures import ThreadPoolExecutor
+
 from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import arm_client
-from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import InstanceFailoverGroups, location_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
+    GroupSide,
+    InstanceFailoverGroups,
+    RegionHealth,
+    location_problem,
+    other_side_of,
+    read_other_side,
+)
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, resource_group_problem
+
+PARTNER_READ_BUDGET = 30
+
+
+def partner_of(module, group, health):
+    """The other side of ``group``, read where its managedInstancePairs says it lives (best effort)."""
+    subscription_id, resource_group, location = other_side_of(group)
+    entry = {'name': group.get('name'), 'location': location, 'resource_group': resource_group,
+             'subscription_id': subscription_id, 'answered': None, 'problem': None, 'failover_group': None}
+    if not (resource_group and location):
+        return dict(entry, problem='the group does not name its partner instance (managedInstancePairs)')
+    side = GroupSide(InstanceFailoverGroups(arm_client(module, subscription_id), resource_group), location, group['name'])
+    found, answered, problem = read_other_side(side, PARTNER_READ_BUDGET, health)
+    return dict(entry, answered=answered, problem=problem, failover_group=found)
 
 
 def main():
@@ -93,6 +152,7 @@ def main():
         resource_group=dict(type='str', required=True),
         location=dict(type='str', required=True),
         name=dict(type='str'),
+        include_partner=dict(type='bool', default=False),
     )
     module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
     with module.reporting_errors(changed=False):
@@ -109,7 +169,12 @@ def main():
             found = [group] if group is not None else []
         else:
             found = groups.list(params['location'])
-        module.exit_json(changed=False, failover_groups=found)
+        result = {'changed': False, 'failover_groups': found}
+        if params['include_partner']:
+            health = RegionHealth()
+            with ThreadPoolExecutor(max_workers=min(20, len(found) or 1)) as pool:
+                result['partners'] = list(pool.map(lambda group: partner_of(module, group, health), found))
+        module.exit_json(**result)
 
 
 if __name__ == '__main__':

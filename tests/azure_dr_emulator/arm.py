@@ -4,7 +4,12 @@
 
 """Azure Resource Manager, Microsoft.Sql instance failover groups (api-version 2025-01-01): get,
 list by location, failover and forceFailoverAllowDataLoss as long-running operations polled through
-the spec example's Location URL (and optionally Azure-AsyncOperation)."""
+the spec example's Location URL (and optionally Azure-AsyncOperation).
+
+Failovers are refused while one is in progress or in the busy window after one succeeded (409
+InstanceFailoverGroupBusy, Retry-After busy_retry_after), while the group is SEEDING, and on the
+primary side.  A planned failover whose partner region is out (see control.py: outages) is accepted
+and fails PlannedFailoverTimedOut after planned_failover_timeout_seconds; a forced one goes on."""
 
 from __future__ import annotations
 
@@ -91,17 +96,23 @@ def group_view(group, location, sub):
         'name': group['name'],
         'type': 'Microsoft.Sql/locations/instanceFailoverGroups',
         'properties': {
-            'readWriteEndpoint': {'failoverPolicy': 'Automatic',
-                                  'failoverWithDataLossGracePeriodMinutes': group['grace_period_minutes']},
+            'readWriteEndpoint': _read_write_endpoint(group),
             'readOnlyEndpoint': {'failoverPolicy': 'Disabled'},
             'replicationRole': role,
-            'replicationState': 'CATCH_UP',
+            'replicationState': group['replication_state'],
             'partnerRegions': [{'location': partner, 'replicationRole': 'Secondary' if role == 'Primary' else 'Primary'}],
             'managedInstancePairs': [{'primaryManagedInstanceId': group['managed_instances'][primary],
                                       'partnerManagedInstanceId': group['managed_instances'][secondary]}],
-            'secondaryType': 'Geo',
+            'secondaryType': group['secondary_type'],
         },
     }
+
+
+def _read_write_endpoint(group):
+    """A grace period only comes with the Automatic policy (ARM refuses one given with Manual)."""
+    if group['failover_policy'] == 'Manual':
+        return {'failoverPolicy': 'Manual'}
+    return {'failoverPolicy': 'Automatic', 'failoverWithDataLossGracePeriodMinutes': group['grace_period_minutes']}
 
 
 def _not_found(rg, loc, name):
@@ -151,17 +162,53 @@ def failover(request, store, sub, rg, loc, name, action):
     group = _group_at(store, sub, rg, loc, name)
     if group is None:
         return _not_found(rg, loc, name)
+    refused = _refusal(store, group, loc, name)
+    if refused:
+        return refused
+    forced = action == 'forceFailoverAllowDataLoss'
+    partner = next(location for location in group['locations'] if region_key(location) != region_key(loc))
+    if not forced and store.outage(partner):  # decided when accepted, as the partner is asked then
+        operation = store.start_failover(group, loc, forced, error=_planned_timeout(name, partner),
+                                         duration=store.settings['planned_failover_timeout_seconds'])
+    else:
+        operation = store.start_failover(group, loc, forced)
+    return Response(202, None, _polling_headers(request, store, sub, loc, name, operation))
+
+
+def _busy(name, headers=None):
+    return arm_error(409, 'InstanceFailoverGroupBusy',
+                     "The instance failover group '%s' is busy with another operation. Please try your operation "
+                     "later." % name, headers)
+
+
+def _refusal(store, group, loc, name):
+    """The answer to a failover the group cannot take now, else None."""
     operation = group.get('operation')
     if operation and operation['status'] == 'InProgress':
-        return arm_error(409, 'InstanceFailoverGroupBusy',
-                         "The instance failover group '%s' is busy with another operation. Please try your operation "
-                         "later." % name)
+        return _busy(name)
+    if store.busy_for(group):  # the settling time after a failover: answered on either side
+        return _busy(name, {'Retry-After': str(store.settings['busy_retry_after'])})
+    if group['replication_state'] == 'SEEDING':
+        # Azure documents no seeding-specific code: this is the documented one whose description fits, "409
+        # InvalidDatabaseStateForOperation - The operation is not allowed on the database in its current replication
+        # state" (the failover's Error Responses, learn.microsoft.com/rest/api/sql/instance-failover-groups/failover).
+        # Deliberately not a code clients retry (InstanceFailoverGroupBusy, ConflictingServerOperation).
+        return arm_error(409, 'InvalidDatabaseStateForOperation',
+                         "The operation is not allowed on the databases of instance failover group '%s' in their current "
+                         "replication state 'SEEDING'. Wait for the initial seeding to complete, then try again." % name)
     if region_key(group['primary']) == region_key(loc):
         return arm_error(400, 'InstanceFailoverGroupFailoverRequestOnPrimary',
                          "The failover request for instance failover group '%s' was issued on the primary region '%s'. "
                          "Failover requests must be issued on the secondary region." % (name, loc))
-    operation = store.start_failover(group, loc, forced=(action == 'forceFailoverAllowDataLoss'))
-    return Response(202, None, _polling_headers(request, store, sub, loc, name, operation))
+    return None
+
+
+def _planned_timeout(name, partner):
+    """The error of a planned failover whose primary could not be reached (code and status as documented)."""
+    return {'status': 400, 'code': 'PlannedFailoverTimedOut',
+            'message': "The planned failover of instance failover group '%s' timed out while trying to contact the "
+                       "primary managed instance in region '%s'. If the primary region is unavailable, use forced "
+                       "failover (forceFailoverAllowDataLoss), which may result in data loss." % (name, partner)}
 
 
 def _polling_headers(request, store, sub, loc, name, operation):

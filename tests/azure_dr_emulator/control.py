@@ -2,15 +2,30 @@
 # Copyright: contributors to the azure_dr.recovery collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The control API under /_emulator/: reset and seed, settings, the request log, and faults that
+"""The control API under /_emulator/: reset and seed, settings, the request log, faults that
 tests arm for the next N matching requests (status and body, delay, dropped connection) or for the
-next long-running operation (ends Failed)."""
+next long-running operation (ends Failed), regional outages, and failover group state.
+
+    POST   /_emulator/outages       {"location": "Japan West", "mode": "timeout" | "unavailable"}
+    DELETE /_emulator/outages[?location=...]   ends every outage, or that region's
+    POST   /_emulator/group-state   {"name", "replication_state"?, "failover_policy"?, "busy_seconds"?,
+                                     "subscription"?, "resource_group"?}
+
+While a region is out, every ARM request whose path names it is answered 503 ServiceUnavailable
+(Retry-After: setting outage_retry_after) or, in mode timeout, held unanswered for outage_hang_seconds
+and then cut; it is logged with "outage": true.  A planned failover to the partner of an out region
+fails PlannedFailoverTimedOut (see arm.py).  busy_seconds makes the group's failovers answer busy for
+that long from now, as they do for post_failover_busy_seconds after each failover."""
 
 from __future__ import annotations
 
 from .server import Response
+from .state import group_problem, region_key
 
 FAULT_KEYS = frozenset(('method', 'path', 'count', 'skip', 'status', 'body', 'headers', 'retry_after', 'delay', 'drop'))
+OUTAGE_KEYS = frozenset(('location', 'mode'))
+OUTAGE_MODES = ('timeout', 'unavailable')
+GROUP_STATE_KEYS = frozenset(('name', 'subscription', 'resource_group', 'replication_state', 'failover_policy', 'busy_seconds'))
 
 
 def routes():
@@ -25,11 +40,20 @@ def routes():
         ('GET', r'^/_emulator/faults$', list_faults),
         ('DELETE', r'^/_emulator/faults$', clear_faults),
         ('POST', r'^/_emulator/lro-faults$', add_lro_fault),
+        ('POST', r'^/_emulator/outages$', add_outage),
+        ('DELETE', r'^/_emulator/outages$', end_outages),
+        ('POST', r'^/_emulator/group-state$', set_group_state),
     ]
 
 
 def _bad(message):
     return Response(400, {'error': {'code': 'BadControlRequest', 'message': message}})
+
+
+def _unknown(body, known, what):
+    """What is wrong when ``body`` has fields not in ``known``, else None."""
+    unknown = set(body) - known
+    return 'unknown %s: %s' % (what, ', '.join(sorted(unknown))) if unknown else None
 
 
 def health(request, store):
@@ -38,7 +62,10 @@ def health(request, store):
 
 def reset(request, store):
     """Back to the seed the emulator started with, or to the seed document in the body."""
-    store.reset(request.json())
+    try:
+        store.reset(request.json())
+    except ValueError as exc:  # a seed value out of its choices: the state is left as it was
+        return _bad(str(exc))
     return Response(200, {'status': 'reset'})
 
 
@@ -49,15 +76,16 @@ def state(request, store):
         'failover_groups': list(store.data['failover_groups'].values()),
         'workspaces': list(store.data['workspaces'].values()),
         'fabric_operations': list(store.data['fabric_operations'].values()),
+        'outages': list(store.outages.values()),
         'now': store.clock(),
     })
 
 
 def settings(request, store):
     changes = request.json() or {}
-    unknown = set(changes) - set(store.settings)
-    if unknown:
-        return _bad('unknown settings: %s' % ', '.join(sorted(unknown)))
+    problem = _unknown(changes, set(store.settings), 'settings')
+    if problem:
+        return _bad(problem)
     store.settings.update(changes)
     store.save()
     return Response(200, store.settings)
@@ -76,9 +104,9 @@ def add_fault(request, store):
     """Body: {"method", "path" (regex), "count" (default 1), "skip" (matching requests let through first), and one of: "status" (+ "body", "headers",
     "retry_after"), "delay" (seconds, then answer normally), "drop" (close without answering)}."""
     fault = request.json() or {}
-    unknown = set(fault) - FAULT_KEYS
-    if unknown:
-        return _bad('unknown fault fields: %s' % ', '.join(sorted(unknown)))
+    problem = _unknown(fault, FAULT_KEYS, 'fault fields')
+    if problem:
+        return _bad(problem)
     if not (fault.get('status') or fault.get('delay') or fault.get('drop')):
         return _bad('a fault needs status, delay or drop')
     fault['remaining'] = int(fault.get('count', 1))
@@ -109,3 +137,75 @@ def add_lro_fault(request, store):
         return _bad('final_status must be one of %s' % ', '.join(LRO_FINAL_STATUSES[fault.get('api')]))
     store.lro_faults.append(fault)
     return Response(201, fault)
+
+
+def _outage_problem(outage):
+    unknown = _unknown(outage, OUTAGE_KEYS, 'outage fields')
+    if unknown:
+        return unknown
+    if not isinstance(outage.get('location'), str) or not outage['location'].strip():
+        return 'an outage needs a location'
+    if outage.get('mode') not in OUTAGE_MODES:
+        return 'mode must be one of %s, not %r' % (', '.join(OUTAGE_MODES), outage.get('mode'))
+    return None
+
+
+def add_outage(request, store):
+    """The region stays out until DELETE /_emulator/outages or a reset; posted again, it takes the new mode."""
+    outage = request.json() or {}
+    problem = _outage_problem(outage)
+    if problem:
+        return _bad(problem)
+    store.outages[region_key(outage['location'])] = outage
+    return Response(201, outage)
+
+
+def end_outages(request, store):
+    location = request.query.get('location')
+    if location is None:
+        store.outages.clear()
+    else:
+        store.outages.pop(region_key(location), None)
+    return Response(200, {'outages': list(store.outages.values())})
+
+
+def _group_state_problem(changes):
+    unknown = _unknown(changes, GROUP_STATE_KEYS, 'group-state fields')
+    if unknown:
+        return unknown
+    if not isinstance(changes.get('name'), str) or not changes['name']:
+        return 'group-state needs the name of a failover group'
+    busy = changes.get('busy_seconds')
+    if busy is not None and (isinstance(busy, bool) or not isinstance(busy, (int, float)) or busy < 0):
+        return 'busy_seconds must be a number of seconds, not %r' % (busy,)
+    return group_problem(changes)
+
+
+def _pick_group(store, changes):
+    """(the one group the body names, None), or (None, the error answer)."""
+    found = store.find_groups(changes['name'], changes.get('subscription'), changes.get('resource_group'))
+    where = ''.join(' in %s %s' % (key.replace('_', ' '), changes[key]) for key in ('subscription', 'resource_group')
+                    if changes.get(key))
+    if not found:
+        return None, Response(404, {'error': {'code': 'NotFound',
+                                              'message': 'no failover group is named %s%s' % (changes['name'], where)}})
+    if len(found) > 1:
+        return None, _bad('%d failover groups are named %s%s: give subscription and resource_group to pick one'
+                          % (len(found), changes['name'], where))
+    return found[0], None
+
+
+def set_group_state(request, store):
+    """Changes a failover group at run time: replication state, failover policy, a busy window from now."""
+    changes = request.json() or {}
+    problem = _group_state_problem(changes)
+    if problem:
+        return _bad(problem)
+    group, error = _pick_group(store, changes)
+    if error:
+        return error
+    group.update({key: changes[key] for key in ('replication_state', 'failover_policy') if key in changes})
+    if changes.get('busy_seconds') is not None:
+        group['busy_until'] = store.clock() + changes['busy_seconds']
+    store.save()
+    return Response(200, group)

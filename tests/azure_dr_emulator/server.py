@@ -2,8 +2,8 @@
 # Copyright: contributors to the azure_dr.recovery collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The emulator's HTTPS server: TLS from a local CA, routing to the API handlers, armed faults,
-request ids and the request log."""
+"""The emulator's HTTPS server: TLS from a local CA, routing to the API handlers, regional outages,
+armed faults, request ids and the request log."""
 
 from __future__ import annotations
 
@@ -15,7 +15,10 @@ import threading
 import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
+
+# An ARM path that names a region: groups, their list and failovers, operation results, async operations.
+REGION_PATH = re.compile(r'^/subscriptions/[^/]+/(?:resourceGroups/[^/]+/)?providers/Microsoft\.Sql/locations/(?P<loc>[^/]+)')
 
 
 class Response:
@@ -98,6 +101,10 @@ class Handler(BaseHTTPRequestHandler):
         request = Request(self.command, parts.path, query, self.headers, body, emulator.base_url)
 
         control = parts.path.startswith('/_emulator/')
+        outage = None if control else emulator.outage_of(request)
+        if outage:  # an unreachable region: nothing behind it, armed faults included, sees the request
+            self._answer_outage(request, outage, started)
+            return
         fault = None if control else emulator.take_fault(request)
         if fault and fault.get('delay'):
             time.sleep(float(fault['delay']))
@@ -114,6 +121,22 @@ class Handler(BaseHTTPRequestHandler):
         if not control:  # logged before answering, so that a client that got its answer finds it in the log
             emulator.log(request, response.status, started, fault=bool(fault))
         self._send(request, response)
+
+    def _answer_outage(self, request, outage, started):
+        emulator = self.server.emulator
+        if outage['mode'] == 'unavailable':
+            response = Response(503, {'error': {
+                'code': 'ServiceUnavailable',
+                'message': "The service is temporarily unavailable in region '%s'. Please retry the request later."
+                           % outage['location']}}, {'Retry-After': str(emulator.store.settings['outage_retry_after'])})
+            emulator.log(request, 503, started, outage=True)
+            self._send(request, response)
+            return
+        # Logged before the hold, so that a client that gave up waiting finds it; held outside the store lock.
+        entry = emulator.log(request, 'timeout', started, outage=True)
+        emulator.stopping.wait(float(emulator.store.settings['outage_hang_seconds']))
+        entry['duration'] = round(time.time() - started, 4)
+        self.close_connection = True
 
     def _send(self, request, response):
         headers = dict(response.headers)
@@ -169,6 +192,7 @@ class Emulator:
         self.base_url = 'https://%s:%d' % (self.host, self.port)
         self.thread = None
         self.last_activity = time.time()
+        self.stopping = threading.Event()  # ends the hold of requests to a region out in mode 'timeout'
 
     def serve_forever(self):
         self.httpd.serve_forever(poll_interval=0.1)
@@ -188,6 +212,7 @@ class Emulator:
         return self
 
     def stop(self):
+        self.stopping.set()
         if self.thread is not None:
             self.httpd.shutdown()
             self.thread = None
@@ -225,10 +250,20 @@ class Emulator:
                 return fault
         return None
 
-    def log(self, request, status, started, fault=False):
+    def outage_of(self, request):
+        """The outage of the region the request's path names, or None (Entra ID and Fabric paths name none)."""
+        match = REGION_PATH.match(request.path)
+        if not match:
+            return None
         with self.store.lock:
-            self.store.requests.append({
-                'time': started, 'duration': round(time.time() - started, 4), 'method': request.method,
-                'path': request.path, 'query': request.query, 'status': status, 'audience': request.audience,
-                'caller': request.caller, 'fault': fault,
-            })
+            return self.store.outage(unquote(match.group('loc')))
+
+    def log(self, request, status, started, fault=False, outage=False):
+        entry = {
+            'time': started, 'duration': round(time.time() - started, 4), 'method': request.method,
+            'path': request.path, 'query': request.query, 'status': status, 'audience': request.audience,
+            'caller': request.caller, 'fault': fault, 'outage': outage,
+        }
+        with self.store.lock:
+            self.store.requests.append(entry)
+        return entry

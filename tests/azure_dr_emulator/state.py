@@ -4,7 +4,13 @@
 
 """The emulator's state: settings, identities, failover groups and workspaces, seeded from a
 YAML/JSON file and persisted to a JSON state file after every change, so that a restarted emulator
-continues a failover that was in progress (its end time is wall-clock time in the state)."""
+continues a failover that was in progress (its end time is wall-clock time in the state).
+
+A seeded failover group may also set ``replication_state`` (CATCH_UP, SEEDING: failovers refused,
+SUSPENDED), ``failover_policy`` (Automatic, Manual), ``secondary_type`` (Geo, Standby),
+``busy_seconds_after_failover`` (overrides the post_failover_busy_seconds setting), ``failover_seconds``
+and ``grace_period_minutes``.  Regional outages (see control.py) are runtime state, like faults: not
+persisted, cleared by reset."""
 
 from __future__ import annotations
 
@@ -31,12 +37,33 @@ DEFAULT_SETTINGS = {
     'fabric_restore_async': False,  # answer restore with 202 and a Fabric operation
     'fabric_operation_seconds': 2.0,
     'fabric_retry_after': 1,
+    'outage_retry_after': 5,  # Retry-After of the 503 of a region out in mode 'unavailable'
+    'outage_hang_seconds': 120,  # how long a request to a region out in mode 'timeout' is held unanswered
+    'planned_failover_timeout_seconds': 30,  # a planned failover whose partner region is out fails after this
+    'post_failover_busy_seconds': 0,  # failovers answer busy (409) this long after a failover succeeded
+    'busy_retry_after': 1,  # Retry-After of that busy answer
     'arm_audiences': ['https://management.azure.com', 'https://management.core.windows.net',
                       'https://management.usgovcloudapi.net', 'https://management.chinacloudapi.cn'],
     'fabric_audience': 'https://api.fabric.microsoft.com',
 }
 
 AZURE_CLI_CLIENT_ID = '04b07795-8ddb-461a-bbee-02f9e1bf7b46'
+
+# Seed keys of a failover group and their defaults (None: the setting of the same meaning applies).
+GROUP_DEFAULTS = {
+    'replication_state': 'CATCH_UP',
+    'failover_policy': 'Automatic',
+    'secondary_type': 'Geo',
+    'failover_seconds': None,
+    'busy_seconds_after_failover': None,
+    'grace_period_minutes': 480,
+}
+# The values ARM shows (FailoverGroupReplicationState, InstanceFailoverGroupReadWriteEndpoint, SecondaryInstanceType).
+GROUP_CHOICES = {
+    'replication_state': ('CATCH_UP', 'SEEDING', 'SUSPENDED'),
+    'failover_policy': ('Automatic', 'Manual'),
+    'secondary_type': ('Geo', 'Standby'),
+}
 
 
 def region_key(location):
@@ -55,6 +82,28 @@ def load_seed_file(path):
         import yaml  # the emulator is test tooling; PyYAML comes with ansible-core
         return yaml.safe_load(text) or {}
     return json.loads(text)
+
+
+def group_problem(values):
+    """What is wrong with these failover group values, or None (shared by the seed and the control API)."""
+    for key, choices in GROUP_CHOICES.items():
+        if key in values and values[key] not in choices:
+            return '%s must be one of %s, not %r' % (key, ', '.join(choices), values[key])
+    return None
+
+
+def upgrade_state(data):
+    """A state saved by an older emulator gets what was added since: settings, group sides and keys."""
+    for key, value in DEFAULT_SETTINGS.items():
+        data['settings'].setdefault(key, copy.deepcopy(value))
+    for group in data['failover_groups'].values():
+        group.setdefault('sides', {region_key(location): {
+            'location': location, 'subscription': group['subscription'], 'resource_group': group['resource_group']}
+            for location in group['locations']})
+        for key, value in GROUP_DEFAULTS.items():
+            group.setdefault(key, value)
+        group.setdefault('busy_until', None)
+    return data
 
 
 def build_state(seed, now):
@@ -78,10 +127,13 @@ def build_state(seed, now):
                 side['location']: '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Sql/managedInstances/%s-%s' % (
                     side['subscription'], side['resource_group'], group['name'], region_key(side['location']))
                 for side in sides},
-            'failover_seconds': group.get('failover_seconds'),
-            'grace_period_minutes': group.get('grace_period_minutes', 480),
             'operation': None,
+            'busy_until': None,  # failovers answer busy until then (epoch seconds)
         }
+        entry.update({key: group.get(key, default) for key, default in GROUP_DEFAULTS.items()})
+        problem = group_problem(entry)
+        if problem:
+            raise ValueError('failover group %s: %s' % (group['name'], problem))
         groups[group_key(entry['subscription'], entry['resource_group'], entry['name'])] = entry
     workspaces = {}
     for workspace in seed.get('workspaces') or []:
@@ -131,11 +183,7 @@ class Store:
         self.seed = seed or {}
         if path and os.path.exists(path) and os.path.getsize(path):
             with open(path) as handle:
-                self.data = json.load(handle)
-            for group in self.data['failover_groups'].values():  # a state saved before groups had sides
-                group.setdefault('sides', {region_key(location): {
-                    'location': location, 'subscription': group['subscription'], 'resource_group': group['resource_group']}
-                    for location in group['locations']})
+                self.data = upgrade_state(json.load(handle))
         else:
             self.data = build_state(self.seed, clock())
             self.save()
@@ -146,11 +194,16 @@ class Store:
         self.faults = []
         self.lro_faults = []
         self.rate_windows = {}
+        self.outages = {}  # region_key -> {'location', 'mode'}
+
+    def outage(self, location):
+        """The outage of the region ``location`` ('Japan West', 'JapanWest', 'japanwest'), or None."""
+        return self.outages.get(region_key(location))
 
     def reset(self, seed=None):
-        if seed is not None:
-            self.seed = seed
-        self.data = build_state(self.seed, self.clock())
+        seed = self.seed if seed is None else seed
+        self.data = build_state(seed, self.clock())  # a seed it refuses is not kept for the next reset
+        self.seed = seed
         self.reset_runtime()
         self.save()
 
@@ -192,11 +245,24 @@ class Store:
                 return group
         return None
 
-    def start_failover(self, group, target, forced):
+    def find_groups(self, name, subscription=None, resource_group=None):
+        """The groups named ``name`` with a side in that subscription and resource group (each optional)."""
+        def side_matches(side):
+            return all(wanted is None or side[key].lower() == wanted.lower()
+                       for key, wanted in (('subscription', subscription), ('resource_group', resource_group)))
+        return [group for group in self.data['failover_groups'].values()
+                if group['name'].lower() == name.lower() and any(side_matches(side) for side in group['sides'].values())]
+
+    def busy_for(self, group):
+        """Seconds the group still answers failovers busy (after a failover, or as the control API set), else 0."""
+        return max(0.0, (group['busy_until'] or 0) - self.clock())
+
+    def start_failover(self, group, target, forced, error=None, duration=None):
+        """``error`` (a timed-out planned failover's) makes the operation end with it after ``duration``, whatever was armed."""
         now = self.clock()
-        duration = group.get('failover_seconds')
-        duration = self.settings['failover_seconds'] if duration is None else duration
-        failure = self.take_lro_fault('arm')
+        if duration is None:
+            duration = self.settings['failover_seconds'] if group['failover_seconds'] is None else group['failover_seconds']
+        failure = error or self.take_lro_fault('arm')
         group['operation'] = {
             'id': str(uuid.uuid4()), 'target': target, 'forced': forced, 'started': now, 'ends': now + float(duration),
             'status': 'InProgress', 'error': failure,
@@ -223,6 +289,9 @@ class Store:
                     operation['status'] = 'Succeeded'
                     group['primary'] = next(loc for loc in group['locations']
                                             if region_key(loc) == region_key(operation['target']))
+                    busy = group['busy_seconds_after_failover']
+                    busy = self.settings['post_failover_busy_seconds'] if busy is None else busy
+                    group['busy_until'] = operation['ends'] + float(busy)  # from the end, however late this runs
                 changed = True
         for operation in self.data['fabric_operations'].values():
             if operation['status'] in ('NotStarted', 'Running') and now >= operation['ends']:

@@ -20,7 +20,7 @@ def test_deprecations_and_unknown_warnings_are_found_and_allowed_ones_are_not():
     lines = [
         '[WARNING]: provided hosts list is empty, only localhost is available. Note that',
         "the implicit localhost does not match 'all'",
-        '[WARNING]: fg-sales: Japan West: fg-sales is busy (InstanceFailoverGroupBusy); reading it again in 3 s before deciding.',
+        '[WARNING]: fg-sales: Japan West: fg-sales is busy (InstanceFailoverGroupBusy); waiting for it to settle, then ',
         '[DEPRECATION WARNING]: Conditional result (True) was derived from value of type \'int\' at wait.yml.',
         '[WARNING]: TASK: Wait: The loop variable \'item\' is already in use.',
         'TASK [next] ****',

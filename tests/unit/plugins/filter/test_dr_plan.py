@@ -20,7 +20,7 @@ from ansible_collections.azure_dr.recovery.plugins.filter.dr_plan import (
     dr_plan_groups,
     dr_plan_path,
     dr_plan_problems,
-    dr_preflight_problems,
+    dr_readiness,
     dr_report,
     dr_report_items,
     dr_report_markdown,
@@ -70,7 +70,9 @@ def test_a_plan_that_is_not_a_mapping(bad):
 
 
 def test_groups_aimed_at_either_side(plan):
-    assert dr_plan_groups(plan, 'dr')[0] == {'name': 'fg-sales', 'resource_group': 'rg-sql-dr', 'location': 'Japan East'}
+    assert dr_plan_groups(plan, 'dr')[0] == {'name': 'fg-sales', 'resource_group': 'rg-sql-dr', 'location': 'Japan East',
+                                             'primary_location': 'Japan West', 'primary_resource_group': 'rg-sql-dr',
+                                             'failover_mode': 'planned'}
     assert dr_plan_groups(plan, 'primary')[0]['location'] == 'Japan West'
 
 
@@ -122,13 +124,47 @@ def test_outcomes_of_a_loop_and_of_async_status():
     assert [(r['name'], r['start_offset'], r['end_offset']) for r in batch] == [('A', 10.25, 16.75), ('B', 10.3, 10.8)]
 
 
-def test_preflight_problems():
-    reads = [{'item': {'name': 'fg-a', 'resource_group': 'rg', 'location': 'x'}, 'failover_groups': []},
-             {'item': {'name': 'fg-b'}, 'failed': True, 'msg': 'HTTP 403 AuthorizationFailed'},
-             {'item': {'name': 'fg-c'}, 'failover_groups': [{}]}]
-    assert dr_preflight_problems(reads, [{'name': 'W', 'problem': 'not found'}, {'name': 'V', 'problem': None}]) == [
-        'failover group fg-a: not found in resource group rg at x', 'failover group fg-b: HTTP 403 AuthorizationFailed',
-        'workspace W: not found']
+def test_readiness_lists_every_problem_and_what_is_worth_knowing():
+    side = {'location': 'Japan East', 'answered': True, 'failover_policy': 'Automatic', 'replication_role': 'Secondary'}
+    results = [
+        {'item': {'name': 'fg-a', 'location': 'Japan East'}, 'failed': True, 'msg': 'Refused before any change: ...'},
+        {'item': {'name': 'fg-b', 'location': 'Japan East', 'failover_mode': 'planned_then_forced'}, 'changed': True,
+         'failover_kind': 'forced', 'escalation_reason': 'the primary side did not answer: timed out',
+         'sides': {'target': side, 'primary': {'location': 'Japan West', 'answered': False}},
+         'derived': ['Japan West side: resource group rg-w of subscription s (from managedInstancePairs)']},
+        {'item': {'name': 'fg-c', 'location': 'Japan East'}, 'changed': False, 'failover_kind': 'none',
+         'sides': {'target': dict(side, failover_policy='Manual', replication_role='Primary'), 'primary': None}},
+    ]
+    readiness = dr_readiness(results, [{'name': 'W', 'problem': 'not found'}, {'name': 'V', 'problem': None}])
+    assert readiness['go'] is False
+    assert readiness['problems'] == ['failover group fg-a: Refused before any change: ...', 'workspace W: not found']
+    assert readiness['notes'] == [
+        'failover group fg-b would be forced: the primary side did not answer: timed out',
+        'failover group fg-b: Japan West side: resource group rg-w of subscription s (from managedInstancePairs)',
+        'failover group fg-b: failoverPolicy is Automatic: Azure may fail it over on its own after the grace period, '
+        'whatever this run does']
+    assert [(g['name'], g['would_send'], g['failover_mode']) for g in readiness['groups']] == [
+        ('fg-a', 'none', 'planned'), ('fg-b', 'forced', 'planned_then_forced'), ('fg-c', 'none', 'planned')]
+    assert dr_readiness(results[1:], [])['go'] is True
+    text = dr_report_markdown({'plan': 'p', 'playbook': 'dr_drill', 'result': 'no-go', 'readiness': readiness, 'items': []})
+    assert '## Readiness: NO GO' in text and '- problem: workspace W: not found' in text
+    assert '| fg-b | Japan East | planned_then_forced | forced | Japan East (None/None): Secondary (?) [policy Automatic] ' \
+           '| Japan West: no answer |' in text
+
+
+def test_a_no_go_report_has_no_rows_and_says_why():
+    readiness = {'go': False, 'problems': ['workspace W: not found'], 'notes': [], 'groups': [], 'workspaces': []}
+    plan = {'name': 'p', 'failover_groups': [{'name': 'fg', 'resource_group': 'rg', 'primary_location': 'a', 'dr_location': 'b'}]}
+    report = dr_report([], plan, 'dr_failover', 0, now=1, readiness=readiness)
+    assert report['result'] == 'no-go' and report['items'] == [] and report['readiness'] == readiness
+
+
+def test_a_workspace_coming_back_under_an_active_workspaces_name_is_a_problem():
+    listing = [{'id': 'd', 'name': 'Sales', 'state': 'Deleted', 'type': 'Workspace'},
+               {'id': 'a', 'name': 'Sales', 'state': 'Active', 'type': 'Workspace'}]
+    assert dr_match_workspaces([{'id': 'd'}], listing)[0]['problem'] == \
+        "it would come back as 'Sales', the name of the active workspace a; give new_name"
+    assert dr_match_workspaces([{'id': 'd', 'new_name': 'Sales 2'}], listing)[0]['problem'] is None
 
 
 def test_markdown_report_escapes_cells():
@@ -159,7 +195,7 @@ def test_a_forced_failover_is_visible_in_every_row_and_in_markdown():
     untouched = dr_outcomes([dict(result, changed=False, failover_kind='none', request_ids=None)], 'failover_group')[0]
     assert (untouched['action'], untouched['failover_kind'], untouched['request_id']) == ('none', 'none', None)
     text = dr_report_markdown({'items': [row]})
-    assert ('| fg-a | Japan East | forced failover (data not yet replicated may be lost) | forced | Secondary (CATCH_UP) '
+    assert ('| fg-a | Japan East | forced failover (data not yet replicated may be lost) | forced |  | Secondary (CATCH_UP) '
             '| Primary (CATCH_UP) |') in text and '| req-1 | corr-1 |' in text
 
 
@@ -249,8 +285,8 @@ def run(**options):
     ({'confirm': 'contoso-prod', 'allow_data_loss': 'false', 'require_confirmation': True}, []),
     ({'confirm': 'contoso-prod WITH DATA LOSS', 'allow_data_loss': 'true'}, []),
     ({'confirm': 'contoso-prod', 'allow_data_loss': True},
-     ["dr_confirm must be exactly 'contoso-prod WITH DATA LOSS' to confirm this dr_failover (a forced failover, "
-      "allowed to lose data), got 'contoso-prod'"]),
+     ["dr_confirm must be exactly 'contoso-prod WITH DATA LOSS' to confirm this dr_failover (a run that may force "
+      "failovers, allowed to lose data), got 'contoso-prod'"]),
     ({'confirm': 'yes'}, ["dr_confirm must be exactly 'contoso-prod' to confirm this dr_failover, got 'yes'"]),
     ({'require_confirmation': True}, ["dr_confirm is required: type 'contoso-prod' to confirm this dr_failover"]),
     ({'require_confirmation': 'true', 'confirm': ' '}, ["dr_confirm is required: type 'contoso-prod' to confirm this dr_failover"]),
@@ -272,7 +308,7 @@ def test_the_report_has_the_same_types_whatever_templating_made_of_its_inputs():
     plan = {'name': 'p', 'failover_groups': PLAN['failover_groups'][:1]}
     report = dr_report([confirmed], plan, 'dr_failover', '1764620000.25', run_by='ops@host', awx_job_id='42',
                        awx_job_template_name='DR failover', now=1764620012.5)
-    assert report == {'schema_version': 1, 'plan': 'p', 'playbook': 'dr_failover', 'mode': 'run', 'result': 'succeeded',
+    assert report == {'schema_version': 1, 'plan': 'p', 'playbook': 'dr_failover', 'mode': 'run', 'result': 'succeeded', 'readiness': None,
                       'started': '2025-12-01T20:13:20Z', 'ended': '2025-12-01T20:13:32Z', 'duration': 12.2,
                       'run_by': 'ops@host', 'awx_job_id': 42, 'awx_job_template_name': 'DR failover',
                       'items': [confirmed]}
@@ -290,17 +326,76 @@ SIDED = {'name': 'p', 'failover_groups': [
 
 def test_a_plan_names_both_sides_of_a_group_or_one_resource_group_for_both():
     assert dr_plan_problems(SIDED) == []
-    assert dr_plan_groups(SIDED, 'dr') == [{'name': 'fg-orders', 'resource_group': 'rg-sql-east', 'location': 'Japan East'},
-                                           {'name': 'fg-sales', 'resource_group': 'rg', 'location': 'Japan East'}]
-    assert dr_plan_groups(SIDED, 'primary')[0] == {'name': 'fg-orders', 'resource_group': 'rg-sql-west', 'location': 'Japan West',
-                                                   'subscription_id': '11111111-2222-4333-8444-555555555555'}
+    assert dr_plan_groups(SIDED, 'dr') == [
+        {'name': 'fg-orders', 'resource_group': 'rg-sql-east', 'location': 'Japan East', 'primary_location': 'Japan West',
+         'primary_resource_group': 'rg-sql-west', 'primary_subscription_id': '11111111-2222-4333-8444-555555555555',
+         'failover_mode': 'planned'},
+        {'name': 'fg-sales', 'resource_group': 'rg', 'location': 'Japan East', 'primary_location': 'Japan West',
+         'primary_resource_group': 'rg', 'failover_mode': 'planned'}]
+    assert dr_plan_groups(SIDED, 'primary')[0] == {
+        'name': 'fg-orders', 'resource_group': 'rg-sql-west', 'location': 'Japan West',
+        'subscription_id': '11111111-2222-4333-8444-555555555555', 'primary_location': 'Japan East',
+        'primary_resource_group': 'rg-sql-east', 'failover_mode': 'planned'}
     bad = copy.deepcopy(SIDED)
     bad['failover_groups'][0].update(resource_group='rg', dr={'location': 'japanwest', 'subscription_id': 'nope', 'colour': 1})
     bad['failover_groups'][1]['primary'] = 'Japan West'
     problems = dr_plan_problems(bad)
-    assert "dr_plan.failover_groups[0] (fg-orders): unknown key 'resource_group' (allowed: dr, name, primary)" in problems
+    assert "dr_plan.failover_groups[0] (fg-orders): unknown key 'resource_group' (allowed: dr, failover_mode, name, primary)" \
+        in problems
     assert "dr_plan.failover_groups[0] (fg-orders).dr: unknown key 'colour' (allowed: location, resource_group, subscription_id)" in problems
-    assert 'dr_plan.failover_groups[0] (fg-orders).dr.resource_group is required' in problems
     assert any(p.startswith('dr_plan.failover_groups[0] (fg-orders).dr.subscription_id must be a UUID') for p in problems)
     assert 'dr_plan.failover_groups[0] (fg-orders): primary.location and dr.location must differ' in problems
     assert any('(fg-sales).primary must be a mapping' in p for p in problems)
+
+
+def test_failover_modes_of_a_run_a_group_and_a_plan():
+    plan = copy.deepcopy(SIDED)
+    plan['failover_mode'] = 'planned_then_forced'
+    plan['failover_groups'][1]['failover_mode'] = 'forced'
+    assert [g['failover_mode'] for g in dr_plan_groups(plan, 'dr')] == ['planned_then_forced', 'forced']
+    assert [g['failover_mode'] for g in dr_plan_groups(plan, 'dr', 'planned')] == ['planned', 'planned']
+    assert [g['failover_mode'] for g in dr_plan_groups(plan, 'dr', None, 'true')] == ['forced', 'forced']
+    assert [g['failover_mode'] for g in dr_plan_groups(plan, 'primary', 'forced')] == ['planned', 'planned']
+    assert [g['failover_mode'] for g in dr_plan_groups(dict(SIDED, allow_data_loss=True), 'dr')] == ['forced', 'forced']
+    # A side left out: the other side's read names it.
+    one_sided = copy.deepcopy(SIDED)
+    del one_sided['failover_groups'][0]['dr']['resource_group']
+    assert dr_plan_problems(one_sided) == []
+    assert 'resource_group' not in dr_plan_groups(one_sided, 'dr')[0]
+    del one_sided['failover_groups'][0]['primary']['resource_group']
+    assert dr_plan_problems(one_sided) == [
+        "dr_plan.failover_groups[0] (fg-orders): primary.resource_group or dr.resource_group is required (one side may be "
+        "left out: the other side's read names it)"]
+
+
+@pytest.mark.parametrize('changes,expected', [
+    ({'failover_mode': 'sometimes'}, "dr_plan.failover_mode must be one of planned, forced, planned_then_forced, got 'sometimes'"),
+    ({'allow_data_loss': True, 'failover_mode': 'planned'},
+     'dr_plan.allow_data_loss: true means failover_mode: forced; it contradicts dr_plan.failover_mode: planned'),
+    ({'forced_after': 0}, 'dr_plan.forced_after must be a positive whole number of seconds, got 0'),
+    ({'primary_read_timeout': '30'}, "dr_plan.primary_read_timeout must be a positive whole number of seconds, got '30'"),
+])
+def test_bad_failover_keys_of_a_plan(changes, expected):
+    assert dr_plan_problems(dict(SIDED, **changes)) == [expected]
+
+
+@pytest.mark.parametrize('run,expected', [
+    ({'failover_mode': 'planned_then_forced', 'confirm': 'p'},
+     ["dr_confirm must be exactly 'p WITH DATA LOSS' to confirm this dr_failover (a run that may force failovers, allowed "
+      "to lose data), got 'p'"]),
+    ({'failover_mode': 'planned_then_forced', 'confirm': 'p WITH DATA LOSS'}, []),
+    ({'failover_mode': 'planned', 'confirm': 'p'}, []),
+    ({'failover_mode': 'planned', 'allow_data_loss': 'true', 'confirm': 'p WITH DATA LOSS'},
+     ['dr_allow_data_loss=true means dr_failover_mode=forced; it contradicts dr_failover_mode=planned']),
+    ({'failover_mode': 'bold', 'confirm': 'p'}, ["dr_failover_mode must be one of planned, forced, planned_then_forced, got 'bold'"]),
+    ({'playbook': 'dr_failback', 'target': 'primary', 'failover_mode': 'forced', 'confirm': 'p'},
+     ['dr_failover_mode=forced does not apply to dr_failback: a failback is always planned (the region failed back to '
+      'must take part)']),
+    ({'plan': dict(SIDED, failover_mode='forced'), 'confirm': 'p'},
+     ["dr_confirm must be exactly 'p WITH DATA LOSS' to confirm this dr_failover (a run that may force failovers, allowed "
+      "to lose data), got 'p'"]),
+    ({'plan': dict(SIDED, failover_mode='forced'), 'playbook': 'dr_failback', 'target': 'primary', 'confirm': 'p'}, []),
+])
+def test_a_run_that_may_force_must_be_confirmed_as_one(run, expected):
+    base = {'playbook': 'dr_failover', 'target': 'dr', 'plan_name': 'p', 'plan': SIDED}
+    assert dr_run_problems(dict(base, **run)) == expected

@@ -25,6 +25,8 @@ QUERY = '?api-version=2025-01-01'
 SPEC = load_fixture('InstanceFailoverGroupFailover.2023-08-01.json')['responses']
 PRIMARY = SPEC['200']['body']  # JapanWest is Primary after the failover in the example
 LOCATION = SPEC['202']['headers']['Location'].replace('https://management.azure.com', ARM)
+# Today's primary side, where the secondary's managedInstancePairs say it is (resource group Default).
+PARTNER = BASE.replace('JapanWest', 'Japan%20East') + '/failover-group-test-3'
 ARGS = {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3',
         'subscription_id': SUB, 'arm_endpoint': ARM, 'access_token': 'test-access-token'}
 
@@ -34,6 +36,19 @@ def secondary():
     body['properties']['replicationRole'] = 'Secondary'
     body['properties']['partnerRegions'][0]['replicationRole'] = 'Primary'
     return body
+
+
+def partner_primary():
+    """The group as today's primary side (Japan East) answers it."""
+    body = copy.deepcopy(secondary())
+    body['id'] = body['id'].replace('JapanWest', 'JapanEast')
+    body['properties']['replicationRole'] = 'Primary'
+    body['properties']['partnerRegions'] = [{'location': 'Japan West', 'replicationRole': 'Secondary'}]
+    return body
+
+
+def partner_answers():
+    fake_http.get(PARTNER + QUERY, json=partner_primary())
 
 
 @pytest.fixture(autouse=True)
@@ -57,16 +72,21 @@ def test_already_primary_sends_no_write(run_module):
 @fake_http.activate
 def test_check_mode_reads_only_and_shows_the_diff(run_module):
     fake_http.get(GROUP + QUERY, json=secondary())
+    partner_answers()
     result, _out = run_module(failover_module.main, dict(ARGS, _ansible_check_mode=True, _ansible_diff=True))
     assert result['changed'] is True and result['failover_group'] == secondary()
     assert result['diff'] == {'before': {'replication_role': {'JapanWest': 'Secondary', 'Japan East': 'Primary'}},
                               'after': {'replication_role': {'JapanWest': 'Primary', 'Japan East': 'Secondary'}}}
-    assert methods() == [('GET', 'failover-group-test-3')]
+    assert methods() == [('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3')]
+    assert fake_http.calls[1].request.url.startswith(PARTNER)
+    assert result['sides']['primary']['replication_role'] == 'Primary' and result['sides']['primary']['derived'] is True
+    assert result['failover_kind'] == 'planned' and result['escalation_reason'] is None
 
 
 @fake_http.activate
 def test_failover_followed_to_its_end_then_read_again(run_module):
     fake_http.get(GROUP + QUERY, json=secondary())
+    partner_answers()
     fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={
         'Location': LOCATION, 'Retry-After': '1', 'x-ms-request-id': 'req-1', 'x-ms-correlation-request-id': 'corr-1'})
     fake_http.get(LOCATION, status=202, headers={'Retry-After': '1'})
@@ -75,9 +95,9 @@ def test_failover_followed_to_its_end_then_read_again(run_module):
     result, _out = run_module(failover_module.main, ARGS)
     assert result['changed'] is True and result['failover_group'] == PRIMARY
     assert result['request_ids'] == {'request_id': 'req-1', 'correlation_id': 'corr-1'}
-    assert methods() == [('GET', 'failover-group-test-3'), ('POST', 'failover'), ('GET', 'failover-group-test-3'),
-                         ('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3')]
-    assert fake_http.calls[1].request.body in (None, b'', '')
+    assert methods() == [('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3'), ('POST', 'failover'),
+                         ('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3')]
+    assert fake_http.calls[2].request.body in (None, b'', '')
 
 
 @fake_http.activate
@@ -86,13 +106,16 @@ def test_forced_failover_is_loud(run_module):
     fake_http.post(GROUP + '/forceFailoverAllowDataLoss' + QUERY, status=200, json=PRIMARY)
     fake_http.get(GROUP + QUERY, json=PRIMARY)
     result, _out = run_module(failover_module.main, dict(ARGS, allow_data_loss=True))
-    assert result['changed'] is True
+    assert result['changed'] is True and result['failover_kind'] == 'forced'
     assert 'transactions not yet replicated' in json.dumps(result['warnings'])
+    # A real forced failover does not wait on the primary side: it is not read.
+    assert not any(call.request.url.startswith(PARTNER) for call in fake_http.calls)
 
 
 @fake_http.activate
 def test_failover_done_by_someone_else_meanwhile_converges(run_module):
     fake_http.get(GROUP + QUERY, json=secondary())
+    partner_answers()
     fake_http.post(GROUP + '/failover' + QUERY, status=400, json={'error': {
         'code': 'InstanceFailoverGroupFailoverRequestOnPrimary', 'message': 'issued on the primary'}})
     fake_http.get(GROUP + QUERY, json=PRIMARY)
@@ -109,6 +132,7 @@ def test_busy_group_is_read_again_then_the_failover_is_sent(run_module):
     for _read in range(3):  # the first read, then one after each busy answer
         fake_http.get(GROUP + QUERY, json=secondary())
     fake_http.get(GROUP + QUERY, json=PRIMARY)
+    partner_answers()
     fake_http.post(GROUP + '/failover' + QUERY, status=409, json=BUSY, headers={'Retry-After': '7'})
     fake_http.post(GROUP + '/failover' + QUERY, status=409, json=BUSY)
     fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
@@ -116,37 +140,42 @@ def test_busy_group_is_read_again_then_the_failover_is_sent(run_module):
     result, _out = run_module(failover_module.main, ARGS)
     assert result['changed'] is True and result['failover_kind'] == 'planned'
     # Each busy answer is followed by a fresh read before the next failover request.
-    assert methods() == [('GET', 'failover-group-test-3'), ('POST', 'failover'), ('GET', 'failover-group-test-3'),
-                         ('POST', 'failover'), ('GET', 'failover-group-test-3'), ('POST', 'failover'),
-                         ('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3')]
-    assert 'reading it again in 7 s' in json.dumps(result['warnings'])
+    assert methods() == [('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3'), ('POST', 'failover'),
+                         ('GET', 'failover-group-test-3'), ('POST', 'failover'), ('GET', 'failover-group-test-3'),
+                         ('POST', 'failover'), ('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3')]
+    # Said once, however long the group stays busy.
+    assert json.dumps(result['warnings']).count('is busy') == 1
 
 
 @fake_http.activate
 def test_busy_group_made_primary_by_another_operation_gets_no_second_request(run_module):
     fake_http.get(GROUP + QUERY, json=secondary())
     fake_http.get(GROUP + QUERY, json=PRIMARY)
+    partner_answers()
     fake_http.post(GROUP + '/failover' + QUERY, status=409, json=BUSY, headers={'Retry-After': '1'})
     result, _out = run_module(failover_module.main, ARGS)
     assert 'failed' not in result and result['failover_kind'] == 'none'
     assert result['region_state'] == {'before': {'replication_role': 'Secondary', 'replication_state': 'CATCH_UP'},
                                       'after': {'replication_role': 'Primary', 'replication_state': 'CATCH_UP'}}
-    assert methods() == [('GET', 'failover-group-test-3'), ('POST', 'failover'), ('GET', 'failover-group-test-3')]
-    assert 'no failover was sent' in json.dumps(result['warnings'])
+    assert methods() == [('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3'), ('POST', 'failover'),
+                         ('GET', 'failover-group-test-3')]
+    assert 'failover was sent' in json.dumps(result['warnings'])
 
 
 @fake_http.activate
 def test_wait_false_returns_the_operation_url(run_module):
     fake_http.get(GROUP + QUERY, json=secondary())
+    partner_answers()
     fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
     result, _out = run_module(failover_module.main, dict(ARGS, wait=False))
     assert result['changed'] is True and result['operation_url'] == LOCATION
-    assert len(fake_http.calls) == 2
+    assert len(fake_http.calls) == 3
 
 
 @fake_http.activate
 def test_operation_failure_is_reported_with_its_code(run_module):
     fake_http.get(GROUP + QUERY, json=secondary())
+    partner_answers()
     fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
     fake_http.get(LOCATION, status=400, json={'error': {'code': 'FailoverAborted', 'message': 'partner unreachable'}},
                   headers={'x-ms-request-id': 'req-9'})
@@ -160,8 +189,8 @@ def test_unknown_group_is_a_clear_error(run_module):
     fake_http.get(GROUP + QUERY, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'not found'}})
     result, _out = run_module(failover_module.main, ARGS)
     assert result['failed'] is True
-    assert result['msg'] == "Instance failover group 'failover-group-test-3' was not found in resource group 'Default' " \
-                            "at location 'JapanWest'."
+    assert result['msg'] == "Instance failover group 'failover-group-test-3' in resource group 'Default' of subscription " \
+                            "%s at JapanWest was not found." % SUB
 
 
 @pytest.mark.parametrize('bad,expected', [
@@ -203,6 +232,7 @@ def test_batch_fails_groups_over_at_once_and_reports_each(run_module):
     from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
     other = BASE + '/other'
     fake_http.get(GROUP + QUERY, json=secondary())
+    partner_answers()
     fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
     fake_http.get(LOCATION, status=200, json=PRIMARY)
     fake_http.get(GROUP + QUERY, json=PRIMARY)
@@ -212,9 +242,10 @@ def test_batch_fails_groups_over_at_once_and_reports_each(run_module):
               {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'other'}]
     result, _out = run_module(batch.main, dict(args, groups=groups))
     assert result['failed'] is True and result['changed'] is True
-    assert result['msg'].startswith("1 failover group(s) failed: other: Instance failover group 'other' was not found")
+    assert result['msg'].startswith("1 failover group(s) failed: other: Instance failover group 'other' in resource group")
     first, second = result['results']
-    assert first['item'] == dict(groups[0], subscription_id=None) and first['changed'] is True and first['failover_group'] == PRIMARY
+    assert first['item'] == dict(groups[0], subscription_id=None, failover_mode=None, primary_location=None,
+                                 primary_resource_group=None, primary_subscription_id=None) and first['changed'] is True and first['failover_group'] == PRIMARY
     assert second['failed'] is True and second['changed'] is False
     assert len([call for call in fake_http.calls if call.request.method == 'POST']) == 1
 
@@ -223,19 +254,21 @@ def test_batch_fails_groups_over_at_once_and_reports_each(run_module):
 def test_batch_check_mode_and_bad_input(run_module):
     from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
     fake_http.get(GROUP + QUERY, json=secondary())
+    partner_answers()
     args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name')}
     group = {'resource_group': 'Default', 'location': 'JapanWest', 'name': 'failover-group-test-3'}
     result, _out = run_module(batch.main, dict(args, groups=[group], _ansible_check_mode=True))
-    assert result['changed'] is True and result['results'][0]['changed'] is True and len(fake_http.calls) == 1
+    assert result['changed'] is True and result['results'][0]['changed'] is True and len(fake_http.calls) == 2
     result, _out = run_module(batch.main, dict(args, groups=[dict(group, location='bad/location')]))
     assert result['failed'] is True and 'groups[0].location must be an Azure region' in result['msg']
-    assert len(fake_http.calls) == 1
+    assert len(fake_http.calls) == 2
 
 
 @fake_http.activate
 def test_batch_keeps_a_progress_file_for_the_wait(run_module, tmp_path):
     from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
     fake_http.get(GROUP + QUERY, json=secondary())
+    partner_answers()
     fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
     fake_http.get(LOCATION, status=200, json=PRIMARY)
     fake_http.get(GROUP + QUERY, json=PRIMARY)
@@ -290,3 +323,131 @@ def test_batch_items_in_other_subscriptions_share_one_token(run_module):
     assert sorted(call.request.url.split('/')[4] for call in fake_http.calls) == sorted([SUB, other_sub])
     result, _out = run_module(batch.main, dict(args, groups=[dict(groups[0], subscription_id='nope'), groups[1]]))
     assert result['failed'] is True and 'groups[0].subscription_id must be a UUID' in result['msg']
+
+
+DOWN = {'status': 503, 'json': {'error': {'code': 'ServiceUnavailable', 'message': 'region unavailable'}},
+        'headers': {'Retry-After': '60'}}  # longer than primary_read_timeout: given up at once
+
+
+@fake_http.activate
+def test_planned_failover_is_refused_before_any_write_when_the_primary_side_does_not_answer(run_module):
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.get(PARTNER + QUERY, **DOWN)
+    result, _out = run_module(failover_module.main, dict(ARGS, primary_read_timeout=5))
+    assert result['failed'] is True and result['msg'].startswith('Refused before any change: the primary side')
+    assert 'failover_mode: forced' in result['msg'] and 'planned_then_forced' in result['msg']
+    assert result['sides']['primary']['answered'] is False and result['failover_kind'] == 'none'
+    assert [call.request.method for call in fake_http.calls] == ['GET', 'GET']
+
+
+@fake_http.activate
+def test_planned_then_forced_forces_at_once_when_the_primary_side_does_not_answer(run_module):
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.get(PARTNER + QUERY, **DOWN)
+    fake_http.post(GROUP + '/forceFailoverAllowDataLoss' + QUERY, status=200, json=PRIMARY)
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
+    result, _out = run_module(failover_module.main, dict(ARGS, failover_mode='planned_then_forced', primary_read_timeout=5))
+    assert 'failed' not in result and result['failover_kind'] == 'forced'
+    assert result['escalation_reason'].startswith('the primary side did not answer')
+    assert methods()[:3] == [('GET', 'failover-group-test-3'), ('GET', 'failover-group-test-3'),
+                             ('POST', 'forceFailoverAllowDataLoss')]
+    assert 'transactions not yet replicated' in json.dumps(result['warnings'])
+
+
+@fake_http.activate
+def test_planned_then_forced_forces_when_the_planned_failover_fails(run_module):
+    fake_http.get(GROUP + QUERY, json=secondary())
+    partner_answers()
+    fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION, 'x-ms-request-id': 'planned'})
+    fake_http.get(LOCATION, status=400, json={'error': {'code': 'PlannedFailoverTimedOut', 'message': 'timed out'}})
+    fake_http.post(GROUP + '/forceFailoverAllowDataLoss' + QUERY, status=200, json=PRIMARY,
+                   headers={'x-ms-request-id': 'forced'})
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
+    result, _out = run_module(failover_module.main, dict(ARGS, failover_mode='planned_then_forced'))
+    assert 'failed' not in result, result.get('msg')
+    assert result['failover_kind'] == 'forced' and 'PlannedFailoverTimedOut' in result['escalation_reason']
+    assert result['request_ids']['request_id'] == 'forced'
+    assert [m for m in methods() if m[0] == 'POST'] == [('POST', 'failover'), ('POST', 'forceFailoverAllowDataLoss')]
+
+
+@fake_http.activate
+def test_planned_then_forced_sends_nothing_forced_when_the_planned_failover_succeeds(run_module):
+    fake_http.get(GROUP + QUERY, json=secondary())
+    partner_answers()
+    fake_http.post(GROUP + '/failover' + QUERY, status=202, headers={'Location': LOCATION})
+    fake_http.get(LOCATION, status=200, json=PRIMARY)
+    fake_http.get(GROUP + QUERY, json=PRIMARY)
+    result, _out = run_module(failover_module.main, dict(ARGS, failover_mode='planned_then_forced'))
+    assert result['failover_kind'] == 'planned' and result['escalation_reason'] is None
+    assert [m for m in methods() if m[0] == 'POST'] == [('POST', 'failover')]
+
+
+@fake_http.activate
+def test_a_seeding_group_is_never_failed_over(run_module):
+    seeding = secondary()
+    seeding['properties']['replicationState'] = 'SEEDING'
+    fake_http.get(GROUP + QUERY, json=seeding)
+    for mode in ('planned', 'forced', 'planned_then_forced'):
+        result, _out = run_module(failover_module.main, dict(ARGS, failover_mode=mode))
+        assert result['failed'] is True and 'still SEEDING' in result['msg'], mode
+    assert {call.request.method for call in fake_http.calls} == {'GET'}
+
+
+@pytest.mark.parametrize('bad,expected', [
+    ({'allow_data_loss': True, 'failover_mode': 'planned_then_forced'},
+     'allow_data_loss: true means failover_mode: forced; it contradicts failover_mode: planned_then_forced'),
+    ({'failover_mode': 'planned_then_forced', 'wait': False}, 'planned_then_forced needs wait: true'),
+    ({'forced_after': 0}, 'forced_after must be a positive number'),
+    ({'primary_read_timeout': -1}, 'primary_read_timeout must be a positive number'),
+    ({'primary_subscription_id': 'x'}, 'primary_subscription_id must be a UUID'),
+    ({'primary_resource_group': 'a/b'}, 'primary_resource_group must be 1 to 90'),
+])
+@fake_http.activate
+def test_bad_failover_options_fail_before_any_request(run_module, bad, expected):
+    result, _out = run_module(failover_module.main, dict(ARGS, **bad))
+    assert result['failed'] is True and expected in result['msg']
+    assert len(fake_http.calls) == 0
+
+
+@fake_http.activate
+def test_batch_finds_a_side_left_out_through_the_other_sides_pairs_and_waits_on_a_dead_region_once(run_module):
+    from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
+    args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name')}
+    # The DR side's resource group is left out: the primary side (Japan East, rg Default) names it.
+    fake_http.get(PARTNER + QUERY, json=partner_primary())
+    fake_http.get(GROUP + QUERY, json=secondary())
+    item = {'location': 'JapanWest', 'name': 'failover-group-test-3', 'primary_location': 'Japan East',
+            'primary_resource_group': 'Default'}
+    result, _out = run_module(batch.main, dict(args, groups=[item], _ansible_check_mode=True))
+    outcome = result['results'][0]
+    assert 'failed' not in result and outcome['changed'] is True
+    assert outcome['sides']['target']['derived'] is True and outcome['sides']['target']['resource_group'] == 'Default'
+    assert 'from managedInstancePairs' in outcome['derived'][0]
+    fake_http.reset()
+    # Two groups whose primary region is down: the region is waited on once.
+    other = BASE + '/other'
+    other_partner = PARTNER.replace('failover-group-test-3', 'other')
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.get(other + QUERY, json=dict(secondary(), name='other'))
+    fake_http.get(PARTNER + QUERY, **DOWN)
+    fake_http.get(other_partner + QUERY, **DOWN)
+    groups = [{'resource_group': 'Default', 'location': 'JapanWest', 'name': name} for name in ('failover-group-test-3', 'other')]
+    result, _out = run_module(batch.main, dict(args, groups=groups, max_concurrency=1, primary_read_timeout=5,
+                                               failover_mode='planned_then_forced', _ansible_check_mode=True))
+    assert [r['failover_kind'] for r in result['results']] == ['forced', 'forced']
+    assert len([call for call in fake_http.calls if 'Japan%20East' in call.request.url]) == 1
+
+
+@fake_http.activate
+def test_info_reads_the_partner_side_where_the_pairs_say(run_module):
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.get(PARTNER + QUERY, json=partner_primary())
+    result, _out = run_module(info_module.main, dict(ARGS, include_partner=True))
+    partner = result['partners'][0]
+    assert partner['answered'] is True and partner['failover_group'] == partner_primary()
+    assert (partner['location'], partner['resource_group'], partner['subscription_id']) == ('Japan East', 'Default', SUB)
+    fake_http.reset()
+    fake_http.get(GROUP + QUERY, json=secondary())
+    fake_http.get(PARTNER + QUERY, **DOWN)
+    result, _out = run_module(info_module.main, dict(ARGS, include_partner=True))
+    assert 'failed' not in result and result['partners'][0]['answered'] is False
