@@ -21,7 +21,7 @@ options:
         really down. The result carries a warning.
       - V(planned_then_forced) reads the primary side first. When it does not answer, a forced failover is sent at
         once. Otherwise a planned one is sent; when that ends Failed, or has not ended after O(forced_after) seconds,
-        a forced one is sent. RV(escalation_reason) says why. Needs O(wait=true).
+        a forced one is sent. C(escalation_reason) says why. Needs O(wait=true).
       - A group whose C(replicationState) is C(SEEDING) is never failed over (Azure refuses it).
     type: str
     choices: [planned, forced, planned_then_forced]
@@ -44,7 +44,7 @@ options:
   wait:
     description:
       - Follow the failover to its end and check the new role.
-      - V(false) returns as soon as the service has accepted the failover, with RV(operation_url) to follow it.
+      - V(false) returns as soon as the service has accepted the failover, with C(operation_url) to follow it.
     type: bool
     default: true
   wait_timeout:
@@ -52,7 +52,7 @@ options:
       - Seconds to wait, in all, for a failover already under way to settle (a busy group, for example during the full
         backup that follows a failover) and for this one to complete. A managed instance failover usually takes
         minutes; large instances can take much longer.
-      - When the time is up, the task fails with the RV(operation_url); the failover goes on in Azure, and running the
+      - When the time is up, the task fails with the C(operation_url); the failover goes on in Azure, and running the
         task again waits for it.
     type: int
     default: 3600

@@ -69,6 +69,8 @@ GROUP_SPEC = dict(
 )
 
 _LOCATION = re.compile(r'^[A-Za-z0-9][A-Za-z0-9 ]{0,62}$')
+# The request named in a transport failure (the side is already named): 'Could not complete GET https://...: '.
+_REQUEST = re.compile(r'(gave up retrying: )?(Could not complete )?(GET|POST) \S+: ')
 _INSTANCE_ID = re.compile(r'^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.Sql/managedInstances/[^/]+$',
                           re.IGNORECASE)
 
@@ -242,7 +244,7 @@ def read_other_side(side, budget, health):
             return None, True, 'read answered HTTP %s %s' % (error.status, error.code or '')
         reason = '%s did not answer: %s' % (side.location, error.cause())
     except AzureDRError as error:  # time-outs, connection failures, 5xx beyond the budget
-        reason = '%s did not answer within %.0f s: %s' % (side.location, budget, error.cause())
+        reason = '%s did not answer within %.0f s (%s)' % (side.location, budget, _REQUEST.sub('', error.cause()))
     else:
         return group, True, None if group is not None else 'not found at %s' % side.describe()
     health.mark_down(side.location, reason)
@@ -470,8 +472,12 @@ class _Failover:
         return response
 
     def _became_primary(self, target, group, when):
-        self.warn('%s became primary %s (another operation failed the group over); no %s failover was sent.'
-                  % (target.location, when, 'further' if self.known['changed'] else ''))
+        if self.known['changed']:
+            self.warn('%s became primary %s: the %s failover sent earlier completed; no further failover was sent.'
+                      % (target.location, when, self.known['failover_kind']))
+        else:
+            self.warn('%s became primary %s (another operation failed the group over); no failover was sent.'
+                      % (target.location, when))
         self.known.update(changed=True, group=group)
         self.known['region_state']['after'] = region_state(group)
         return None

@@ -13,7 +13,7 @@ description:
   - Makes the managed instance in O(location) the primary of the instance failover group O(name), by a planned
     failover (no data loss), a forced one, or a planned one that escalates to forced (O(failover_mode)).
   - Idempotent. The group is read first, as seen from O(location). When that region is already V(Primary)
-    nothing is sent. Otherwise today's primary side is read too (best effort: in a regional outage it does not
+    nothing is sent. Otherwise today's primary side is read too (best effort - in a regional outage it does not
     answer), a failover is sent to O(location) and followed to its end, then the group is read again and the task
     fails unless the region is now V(Primary).
   - Each side of a group lives in the resource group (and subscription) of its own managed instance. The primary

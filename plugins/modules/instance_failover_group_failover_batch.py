@@ -28,7 +28,7 @@ options:
         description:
           - Resource group of the managed instance at O(groups[].location) (each side of a group lives in its own
             instance's resource group).
-          - May be left out when O(groups[].primary_resource_group) and O(groups[].primary_location) are given: the
+          - May be left out when O(groups[].primary_resource_group) and O(groups[].primary_location) are given; the
             primary side's C(managedInstancePairs) then names it (RV(results[].derived) says so).
         type: str
       subscription_id:

@@ -11,6 +11,11 @@
     check.py forced FILE              every group row of the report FILE shows a forced failover (kind,
                                       request ids, the region's role and state before and after), in JSON
                                       and Markdown, and every workspace row its id, name and new name
+    check.py no-go FILE               the report FILE is the no-go of fg-orders' outage: no rows, its primary
+                                      side not answering (found through managedInstancePairs), in JSON and Markdown
+    check.py escalated FILE SINCE     the report FILE shows fg-orders forced because its primary side did not
+                                      answer; since entry SINCE, the dead region was waited on twice, no more
+                                      (readiness, then the run), and only a forced failover was accepted
 """
 
 import json
@@ -98,6 +103,39 @@ def check_forced(path):
     print('%s: %d forced failovers reported' % (os.path.basename(path), len(forced)))
 
 
+def _fail_unless(condition, path, what):
+    if not condition:
+        sys.exit('%s: %s' % (path, what))
+
+
+def check_no_go(path):
+    with open(path) as handle:
+        report = json.load(handle)
+    _fail_unless(report['result'] == 'no-go' and report['items'] == [], path, 'result %r' % report['result'])
+    group = report['readiness']['groups'][0]
+    primary, target = group['primary_side'], group['target_side']
+    _fail_unless(primary['answered'] is False and primary['derived'] is True and primary['resource_group'] == 'rg-sql-west',
+                 path, 'primary side %r' % primary)
+    _fail_unless(target['failover_policy'] == 'Manual' and target['replication_role'] == 'Secondary', path,
+                 'DR side %r' % target)
+    _fail_unless('## Readiness: NO GO' in open(path[:-len('.json')] + '.md').read(), path, 'Markdown without the no go')
+    print('%s: no go, %s' % (os.path.basename(path), report['readiness']['problems']))
+
+
+def check_escalated(path, since):
+    with open(path) as handle:
+        report = json.load(handle)
+    row = report['items'][0]
+    _fail_unless(report['result'] == 'succeeded' and row['failover_kind'] == 'forced', path, 'row %r' % row)
+    _fail_unless(str(row.get('escalation_reason')).startswith('the primary side did not answer'), path,
+                 'escalation_reason %r' % row.get('escalation_reason'))
+    dead = [entry for entry in log()[since:] if entry.get('outage')]
+    _fail_unless(len(dead) == 2, path, 'the dead region was asked %d times: %r' % (len(dead), [e['path'] for e in dead]))
+    sent = [entry['path'].rsplit('/', 1)[-1] for entry in writes(since) if entry['status'] == 202]
+    _fail_unless(sent == ['forceFailoverAllowDataLoss'], path, 'accepted %r' % sent)
+    print('%s: forced, %s' % (os.path.basename(path), row['escalation_reason']))
+
+
 def main():
     command = sys.argv[1]
     if command == 'log-size':
@@ -108,6 +146,10 @@ def main():
         check_report(sys.argv[2], json.loads(sys.argv[3]), int(sys.argv[4]))
     elif command == 'forced':
         check_forced(sys.argv[2])
+    elif command == 'no-go':
+        check_no_go(sys.argv[2])
+    elif command == 'escalated':
+        check_escalated(sys.argv[2], int(sys.argv[3]))
 
 
 if __name__ == '__main__':

@@ -73,7 +73,8 @@ variables_only() { env -u AZURE_TENANT -u AZURE_CLIENT_ID -u AZURE_SECRET -u AZU
 if run dr_failover bad_plan.yml "$@" > "$workdir/bad.txt" 2>&1; then echo 'a bad plan was accepted' >&2; exit 1; fi
 for problem in "unknown key 'colour'" 'dr_location is required' 'resource_group must be 1 to 90' \
     'primary_location and dr_location must differ' 'id must be a UUID' 'needs exactly one of id and name' \
-    'type must be one of'; do
+    'type must be one of' "dr_plan.failover_mode must be one of planned, forced, planned_then_forced, got 'boldly'" \
+    'dr_plan.forced_after must be a positive whole number' "(fg-finance).failover_mode must be one of"; do
     grep -q "$problem" "$workdir/bad.txt"
 done
 if run dr_drill "$plan" -e '{"dr_auth": {"colour": "blue"}}' "$@" > "$workdir/bad_auth.txt" 2>&1; then exit 1; fi
@@ -168,6 +169,49 @@ sleep 1
 run dr_failover "$plan" "$@" > "$workdir/converged.txt" 2>&1 || { cat "$workdir/converged.txt"; exit 1; }
 [ "$(accepted_since "$since")" = 2 ]
 grep -q '"result": "succeeded"' "$(latest dr_failover)"
+# A regional outage: Japan West, fg-orders' primary side, stops answering. The plan leaves out the primary
+# side's resource group (the DR side's read names it). A drill is a no-go that says why, before any write; a
+# run that may force must be confirmed as one; planned_then_forced forces at once, having waited on the dead
+# region once in readiness and once in the run; the failback, once the region is back, waits out the busy
+# window of the full backup that follows a failover, with progress lines.
+outage="$workdir/outage.yml"
+cat > "$outage" <<EOF
+dr_plan:
+  name: contoso-outage
+  report_dir: $workdir/reports
+  primary_read_timeout: 3
+  failover_groups:
+    - name: fg-orders
+      primary: {location: Japan West}
+      dr: {location: Japan East, resource_group: rg-sql-east, subscription_id: 66666666-7777-4888-9999-000000000000}
+EOF
+emulator POST settings '{"failover_seconds": 3}'
+emulator POST outages '{"location": "Japan West", "mode": "timeout"}'
+since=$(check log-size)
+if run dr_drill "$outage" "$@" > "$workdir/outage-drill.txt" 2>&1; then echo 'a drill in an outage was a go' >&2; exit 1; fi
+grep -q 'dr_drill: no go. Readiness found 1 problem(s): failover group fg-orders: Refused before any change: the primary side of fg-orders does not answer' "$workdir/outage-drill.txt"
+check no-go "$(latest dr_drill)"
+[ "$(check writes "$since" | "$python" -c 'import json, sys; print(len(json.load(sys.stdin)))')" = 0 ]
+if run dr_failover "$outage" -e dr_failover_mode=planned_then_forced -e dr_confirm=contoso-outage "$@" \
+    > "$workdir/outage-unconfirmed.txt" 2>&1; then echo 'an unconfirmed forcing run went ahead' >&2; exit 1; fi
+grep -q "dr_confirm must be exactly 'contoso-outage WITH DATA LOSS'" "$workdir/outage-unconfirmed.txt"
+since=$(check log-size)
+run dr_failover "$outage" -e dr_failover_mode=planned_then_forced -e '{"dr_confirm": "contoso-outage WITH DATA LOSS"}' "$@" \
+    > "$workdir/outage-failover.txt" 2>&1 || { cat "$workdir/outage-failover.txt"; exit 1; }
+grep -q 'FORCED FAILOVER POSSIBLE' "$workdir/outage-failover.txt"
+check escalated "$(latest dr_failover)" "$since"
+emulator DELETE outages '{}'
+emulator POST group-state '{"name": "fg-orders", "busy_seconds": 6}'  # the full backup after the failover
+since=$(check log-size)
+run dr_failback "$outage" -e sql_mi_failover_progress_interval=1 "$@" > "$workdir/outage-failback.txt" 2>&1 \
+    || { cat "$workdir/outage-failback.txt"; exit 1; }
+healthy "$workdir/outage-failback.txt"
+grep -Eq 'Still running after [0-9]+ s, 0 of 1 done: fg-orders \(Japan West: busy \(InstanceFailoverGroupBusy\), planned failover waiting' "$workdir/outage-failback.txt"
+grep -q '"result": "succeeded"' "$(latest dr_failback)"
+[ "$(accepted_since "$since")" = 1 ]
+if run dr_failback "$outage" -e dr_failover_mode=forced "$@" > "$workdir/outage-forced-failback.txt" 2>&1; then exit 1; fi
+grep -q 'dr_failover_mode=forced does not apply to dr_failback' "$workdir/outage-forced-failback.txt"
+
 # No deprecation and no warning but those allowed, in the output of any run above (every release of
 # ansible-core the collection claims runs this target: tests/compat).
 "$python" "${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/azure_dr/recovery/tests/compat/check_warnings.py" "$workdir"/*.txt
