@@ -2,11 +2,11 @@
 # Copyright: contributors to the azure_dr.recovery collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""`make bench`: five figures of the collection's performance against the local emulator, each a
+"""`make bench`: six figures of the collection's performance against the local emulator, each a
 median over several runs with its min and max, printed as a table and written as JSON with every
 raw sample.  See benchmarks/README.md for what each figure measures and how.
 
-    .venv/bin/python benchmarks/bench.py [--runs N] [--work-dir DIR] [--figures 1,2,3,4,5]
+    .venv/bin/python benchmarks/bench.py [--runs N] [--work-dir DIR] [--figures 1,2,3,4,5,6]
 
 Not part of `make test`.  Needs the dev venv (it runs with its Python), PyPI for azure.azcollection
 the first time, about 1.7 GB of disk for azcollection's virtual environment (kept in the work dir).
@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import platform
 import re
@@ -49,8 +50,18 @@ WORKSPACE_COUNT = 25
 MODULE_COST_TARGET = 0.25  # ours at most a quarter of theirs
 LATENCY_TARGET = 1.0
 # Runs of each figure unless BENCH_RUNS says otherwise: figure 1 is cheap per run and the noisiest.
-DEFAULT_RUNS = {'1': 9, '2': 3, '3': 3, '4': 3, '5': 3}
+DEFAULT_RUNS = {'1': 9, '2': 3, '3': 3, '4': 3, '5': 3, '6': 3}
 BENCH_RG = 'rg-bench'
+# Figure 6: a DR plan of DR_FLAT_GROUPS groups with both sides in DR_FLAT_RG (the first subscription) and
+# DR_SPLIT_GROUPS with their sides in two resource groups of the two subscriptions, and DR_WORKSPACES deleted
+# workspaces given by id; the restores paced as in figure 4.
+DR_FLAT_GROUPS = 50
+DR_SPLIT_GROUPS = 50
+DR_FLAT_RG = 'rg-bench-dr'
+DR_SPLIT_RGS = ('rg-bench-west', 'rg-bench-east')
+DR_WORKSPACES = 30
+DR_ABOVE_FLOOR_TARGET = 5.0  # figure 6: the whole command at most this above the floor the APIs set
+DEMO_ABOVE_FLOOR_TARGET = 3.0  # figure 6b, the demo plan
 
 # Figure 1, the other side: azure.azcollection's generic module sends the same GET of the same group to the
 # same emulator, from its own venv.  The cloud (the emulator's metadata URL) takes effect through
@@ -155,9 +166,10 @@ class Emulator:
         with urllib.request.urlopen(request, context=self.context, timeout=30) as response:
             return json.load(response)
 
-    def prepare(self, settings=None):
-        """Back to the seed (state, request log, rate-limit windows), then the figure's settings."""
-        self.control('POST', 'reset')
+    def prepare(self, settings=None, seed=None):
+        """Back to the seed (state, request log, rate-limit windows), then the figure's settings.  A ``seed``
+        document replaces the seed, for this reset and the next ones (figure 6 puts the bench seed back)."""
+        self.control('POST', 'reset', seed)
         if settings:
             self.control('POST', 'settings', settings)
         self.control('DELETE', 'requests')
@@ -213,6 +225,47 @@ CATEGORIES = (
     ('fabric_get', 'GET', r'^/v1/admin/workspaces/[^/]+$'),
     ('fabric_poll', 'GET', r'^/v1/operations/'),
 )
+
+
+def restore_floor(count, limit, window):
+    """Seconds the restore pacing alone takes: with ``limit`` restores per sliding window of ``window`` s, restore
+    number k x limit + 1 cannot be sent before k windows after the first (25 or 30 restores, 10 per W: 2 W)."""
+    return max(0, math.ceil(count / float(limit)) - 1) * float(window) if count else 0.0
+
+
+def dr_seed(seed):
+    """Figure 6's seed: the bench seed plus DR_FLAT_GROUPS groups in one resource group of the first subscription,
+    DR_SPLIT_GROUPS with each side in its own resource group and subscription, DR_WORKSPACES deleted workspaces."""
+    seed = json.loads(json.dumps(seed))
+    first, second = seed['subscriptions'][0]['id'], seed['subscriptions'][1]['id']
+    seed['failover_groups'] = list(seed['failover_groups']) + [
+        {'subscription': first, 'resource_group': DR_FLAT_RG, 'name': 'fg-dr-flat-%03d' % number,
+         'locations': ['Japan West', 'Japan East'], 'primary': 'Japan West'} for number in range(1, DR_FLAT_GROUPS + 1)] + [
+        {'name': 'fg-dr-split-%03d' % number, 'primary': 'East US',
+         'sides': [{'location': 'East US', 'subscription': first, 'resource_group': DR_SPLIT_RGS[0]},
+                   {'location': 'West US', 'subscription': second, 'resource_group': DR_SPLIT_RGS[1]}]}
+        for number in range(1, DR_SPLIT_GROUPS + 1)]
+    seed['workspaces'] = list(seed['workspaces']) + [
+        {'id': 'deeeeeee-0000-4000-8000-%012d' % number, 'name': 'Bench DR %02d' % number, 'type': 'Workspace',
+         'state': 'Deleted', 'deleted_days_ago': 1, 'retention_days': 7} for number in range(1, DR_WORKSPACES + 1)]
+    return seed
+
+
+def dr_plan(seed, report_dir):
+    """The DR plan of figure 6's groups and workspaces, in both shapes of docs/dr_plan.md."""
+    first, second = seed['subscriptions'][0]['id'], seed['subscriptions'][1]['id']
+    return {'dr_plan': {
+        'name': 'bench-dr-100', 'report_dir': report_dir,
+        'failover_groups': [
+            {'name': 'fg-dr-flat-%03d' % number, 'resource_group': DR_FLAT_RG, 'primary_location': 'Japan West',
+             'dr_location': 'Japan East'} for number in range(1, DR_FLAT_GROUPS + 1)] + [
+            {'name': 'fg-dr-split-%03d' % number,
+             'primary': {'location': 'East US', 'resource_group': DR_SPLIT_RGS[0], 'subscription_id': first},
+             'dr': {'location': 'West US', 'resource_group': DR_SPLIT_RGS[1], 'subscription_id': second}}
+            for number in range(1, DR_SPLIT_GROUPS + 1)],
+        'fabric_admin_principal': {'id': '17dd1e38-a4c6-41ed-bc4f-1e383f8ddd01', 'type': 'User'},
+        'fabric_workspaces': [{'id': 'deeeeeee-0000-4000-8000-%012d' % number} for number in range(1, DR_WORKSPACES + 1)],
+    }}
 
 
 def category(entry):
@@ -362,6 +415,8 @@ class Bench:
         seed = os.path.join(self.work, 'seed.json')
         identity = bench_seed(os.path.join(collection, 'tests', 'azure_dr_emulator', 'seeds', 'demo.yml'), seed)
         self.identity = identity
+        with open(seed) as handle:
+            self.seed = json.load(handle)  # figure 6 resets with a bigger seed, then puts this one back
         azcollection = self.ensure_azcollection() if '1' in self.args.figures else None
         log('starting the emulator')
         self.emulator = Emulator(sys.executable, os.path.join(collection, 'tests'), self.work, seed)
@@ -377,11 +432,12 @@ class Bench:
         self.results['settings'] = {
             'runs': {}, 'failover_seconds': FAILOVER_SECONDS, 'arm_retry_after': ARM_RETRY_AFTER,
             'groups': GROUP_COUNT, 'restore_window': RESTORE_WINDOW, 'restore_limit': RESTORE_LIMIT,
-            'workspaces': WORKSPACE_COUNT, 'emulator': url, 'work_dir': self.work}
+            'workspaces': WORKSPACE_COUNT, 'dr_groups': DR_FLAT_GROUPS + DR_SPLIT_GROUPS, 'dr_workspaces': DR_WORKSPACES,
+            'emulator': url, 'work_dir': self.work}
 
     # --- running playbooks ---
 
-    def playbook(self, side, playbook, label, extra_vars=None, imports=False, timeout=300):
+    def playbook(self, side, playbook, label, extra_vars=None, imports=False, timeout=300, environment_extra=None):
         """Run one ansible-playbook; wall time and peak memory of its process tree (wait4), the module
         processes it ran (from the interpreter wrapper) and, if the play printed one, its BENCH line."""
         self.playbook_counter += 1
@@ -399,6 +455,7 @@ class Bench:
             'REQUESTS_CA_BUNDLE': self.emulator.ca, 'DR_REPORT_DIR': os.path.join(self.work, 'reports'),
             'BENCH_MODULE_LOG': module_log,
         })
+        environment.update(environment_extra or {})
         if imports:
             environment['BENCH_IMPORTTIME_LOG'] = base + '.importtime.txt'
         command = [side.ansible_playbook, '-i', 'localhost,', '-c', 'local',
@@ -684,7 +741,7 @@ class Bench:
         log('figure 4: %d restores through fabric_workspace_restore, W = %.0f s (%d runs)'
             % (WORKSPACE_COUNT, RESTORE_WINDOW, self.runs))
         workspaces = [{'id': 'beeeeeee-0000-4000-8000-%012d' % number} for number in range(1, WORKSPACE_COUNT + 1)]
-        floor = 2 * RESTORE_WINDOW
+        floor = restore_floor(WORKSPACE_COUNT, RESTORE_LIMIT, RESTORE_WINDOW)  # 2 x W
         samples = [self.retrying('figure 4, run %d' % (number + 1), lambda: self.restore_run(workspaces))
                    for number in range(self.runs)]
         role = stats([sample['role_wall'] for sample in samples])
@@ -772,6 +829,208 @@ class Bench:
         sample = analyse_requests(self.emulator.requests(), result['modules'], ARM_RETRY_AFTER)
         sample['playbook_wall'] = result['wall']
         return sample
+
+    # --- figure 6: a whole DR run, against the floor the APIs set ---
+
+    def figure_6(self):
+        groups = DR_FLAT_GROUPS + DR_SPLIT_GROUPS
+        log('figure 6: dr_failover of %d groups over 2 subscriptions and %d restores, D = %.0f s, W = %.0f s; '
+            '6b: the demo plan (%d runs each)' % (groups, DR_WORKSPACES, FAILOVER_SECONDS, RESTORE_WINDOW, self.runs))
+        collection = os.path.join(self.work, 'collections', 'ansible_collections', 'azure_dr', 'recovery')
+        seed = dr_seed(self.seed)
+        settings = {'failover_seconds': FAILOVER_SECONDS, 'arm_retry_after': ARM_RETRY_AFTER,
+                    'restore_window': RESTORE_WINDOW, 'restore_limit': RESTORE_LIMIT}
+        variants = [
+            ('6', 'dr_failover_100', seed, settings, DR_ABOVE_FLOOR_TARGET, groups, DR_WORKSPACES,
+             '%d failover groups (%d in one resource group, %d over 2 resource groups and 2 subscriptions) + %d restores '
+             'by id, dr_failover, D = %.0f s, %d restores per W = %.0f s' % (
+                 groups, DR_FLAT_GROUPS, DR_SPLIT_GROUPS, DR_WORKSPACES, FAILOVER_SECONDS, RESTORE_LIMIT, RESTORE_WINDOW)),
+            # The demo plan as it is (its report_dir follows DR_REPORT_DIR), on the bench seed, the emulator's restore limits.
+            ('6b', 'dr_failover_demo', self.seed, {'failover_seconds': FAILOVER_SECONDS, 'arm_retry_after': ARM_RETRY_AFTER},
+             DEMO_ABOVE_FLOOR_TARGET, 2, 3, 'demo plan (playbooks/plans/demo.yml: 2 groups, 3 workspaces), dr_failover, '
+             'D = %.0f s' % FAILOVER_SECONDS),
+        ]
+        try:
+            for figure, label, variant_seed, variant_settings, target, group_count, workspace_count, title in variants:
+                samples = []
+                for number in range(self.runs):
+                    report_dir = os.path.join(self.work, 'reports', '%s-%d' % (label, number + 1))
+                    if figure == '6':
+                        plan = os.path.join(self.work, '%s.plan.json' % label)
+                        with open(plan, 'w') as handle:
+                            json.dump(dr_plan(variant_seed, report_dir), handle, indent=1)
+                    else:
+                        plan = os.path.join(collection, 'playbooks', 'plans', 'demo.yml')
+                    samples.append(self.retrying('figure %s, run %d' % (figure, number + 1), lambda: self.dr_wall_run(
+                        label, plan, variant_seed, variant_settings, report_dir, group_count, workspace_count)))
+                self.dr_wall_figure(figure, title, samples, target)
+        finally:
+            self.emulator.prepare(seed=self.seed)  # the next figures' seed
+
+    def dr_wall_run(self, label, plan, seed, settings, report_dir, group_count, workspace_count):
+        shutil.rmtree(report_dir, ignore_errors=True)
+        os.makedirs(report_dir)
+        self.emulator.prepare(settings, seed)
+        limits = self.emulator.state()['settings']
+        result = self.playbook(self.ours, 'azure_dr.recovery.dr_failover', label, '@%s' % plan, timeout=600,
+                               environment_extra={'DR_REPORT_DIR': report_dir})
+        requests = sorted(self.emulator.requests(), key=lambda entry: entry['time'])
+        state = self.emulator.state()
+        reports = [name for name in os.listdir(report_dir) if name.endswith('.json')]
+        if len(reports) != 1:
+            raise BenchError('%s: expected one JSON report in %s, found %s; see %s' % (label, report_dir, reports, result['log']))
+        with open(os.path.join(report_dir, reports[0])) as handle:
+            report = json.load(handle)
+        items = report.get('items') or []
+        group_rows = [item for item in items if item['kind'] == 'failover_group']
+        workspace_rows = [item for item in items if item['kind'] == 'workspace']
+        if report.get('result') != 'succeeded' or len(group_rows) != group_count or len(workspace_rows) != workspace_count \
+                or any(item['action'] != 'failed over' for item in group_rows) \
+                or any(item['action'] != 'restored' for item in workspace_rows):
+            raise BenchError('%s: the run did not fail every group over and restore every workspace (result %s, actions %s); '
+                             'see %s' % (label, report.get('result'), sorted(set(item['action'] for item in items)), result['log']))
+        started, ended = result['started'], result['started'] + result['wall']
+        posts = [entry for entry in requests if category(entry) == 'arm_failover']
+        restores = [entry for entry in requests if category(entry) == 'fabric_restore']
+        accepted = [entry for entry in restores if entry['status'] in (200, 202)]
+        done_polls = [entry for entry in requests if category(entry) == 'arm_poll' and entry['status'] == 200]
+        failed_over = {(row['name'] or '').lower() for row in group_rows}
+        operations = [group['operation'] for group in state['failover_groups']
+                      if group['name'].lower() in failed_over and group.get('operation')]
+        if len(posts) != group_count or len(operations) != group_count or len(accepted) != workspace_count:
+            raise BenchError('%s: the emulator saw %d failovers (%d operations) and %d accepted restores, expected %d and %d; '
+                             'see %s' % (label, len(posts), len(operations), len(accepted), group_count, workspace_count,
+                                         result['log']))
+        longest_failover = max(operation['ends'] - operation['started'] for operation in operations)
+        pacing = restore_floor(len(accepted), limits['restore_limit'], limits['restore_window'])
+        floor = max(longest_failover, pacing)
+        modules = sorted(result['modules'], key=lambda module: module['start'])
+        batches = [module for module in modules if module['module'] == 'instance_failover_group_failover_batch']
+        readiness = [batches[0]] + [module for module in modules if module['module'] == 'fabric_workspace_info'][:1]
+        restore_batch = [module for module in modules if module['module'] == 'fabric_workspace_restore_batch']
+        copies = [module for module in modules if module['module'] == 'copy']
+        waits = [module for module in modules if module['module'] == 'async_status']
+        report_dirs = [module for module in modules if module['module'] == 'file' and copies and module['start'] < copies[0]['start']]
+        last_failover_end = max(operation['ends'] for operation in operations)
+        completion_seen = answered_at(done_polls[-1]) if done_polls else None
+        job = batches[-1] if len(batches) > 1 else None
+        # After the last failover's end, one step after the other (None where a step is not seen).
+        marks = [('completion_seen', completion_seen), ('failover_job_exit', job and job['end']),
+                 ('wait_ended', waits[-1]['end'] if waits else None),
+                 ('report_tasks_start', report_dirs[-1]['start'] if report_dirs else None),
+                 ('report_files_written', copies[-1]['end'] if copies else None), ('command_end', ended)]
+        tail, previous = {}, last_failover_end
+        for name, mark in marks:
+            tail[name] = mark - previous if mark is not None and previous is not None else None
+            previous = mark if mark is not None else previous
+        last_restore = answered_at(accepted[-1]) if accepted else None
+        readiness_start, readiness_end = min(m['start'] for m in readiness), max(m['end'] for m in readiness)
+        return {
+            'playbook_wall': result['wall'], 'floor': floor, 'above_floor': result['wall'] - floor,
+            'longest_failover': longest_failover, 'restore_pacing_floor': pacing,
+            'restore_limit': limits['restore_limit'], 'restore_window': limits['restore_window'],
+            # before the first failover POST reached the emulator
+            'before_first_failover': posts[0]['time'] - started,
+            'startup_and_validation': readiness_start - started,  # ansible-playbook start to readiness's first module
+            'readiness': readiness_end - readiness_start,  # the check-mode batch read (+ the workspace listing)
+            'readiness_batch_process': batches[0]['wall'],
+            'readiness_end_to_first_failover': posts[0]['time'] - readiness_end,
+            'readiness_end_to_failover_job_start': job['start'] - readiness_end if job else None,
+            'failover_job_start_to_first_post': posts[0]['time'] - job['start'] if job else None,
+            'failover_posts_spread': posts[-1]['time'] - posts[0]['time'],
+            'failover_post_offsets': [round(entry['time'] - posts[0]['time'], 2) for entry in posts],
+            'first_failover_to_last_emulated_end': last_failover_end - posts[0]['time'],
+            'first_failover_to_last_completion_seen': answered_at(done_polls[-1]) - posts[0]['time'] if done_polls else None,
+            'first_restore_after_first_failover': restores[0]['time'] - posts[0]['time'] if restores else None,
+            'first_to_last_restore': last_restore - restores[0]['time'] if restores else None,
+            # after the last failover's (emulated) end
+            'last_failover_end_to_end': ended - last_failover_end,
+            'last_completion_seen_to_end': ended - answered_at(done_polls[-1]) if done_polls else None,
+            'last_restore_to_end': ended - last_restore if last_restore else None,
+            'last_api_end_to_end': ended - max(last_failover_end, last_restore or 0),
+            'failover_job_exit_to_end': ended - batches[-1]['end'] if len(batches) > 1 else None,
+            'restore_process_exit_to_end': ended - restore_batch[-1]['end'] if restore_batch else None,
+            'report_written_to_end': ended - copies[-1]['end'] if copies else None,
+            # each step after the previous one, from the last failover's emulated end to the end of the command
+            'after_last_failover': tail,
+            # the run's own clock (the JSON report: offsets from the run's first task)
+            'report': {'duration': report['duration'],
+                       'longest_group_duration': max(row['duration'] for row in group_rows),
+                       'last_group_end_offset': max(row['end_offset'] for row in group_rows),
+                       'first_group_start_offset': min(row['start_offset'] for row in group_rows),
+                       'last_workspace_end_offset': max((row['end_offset'] for row in workspace_rows), default=None),
+                       'first_workspace_start_offset': min((row['start_offset'] for row in workspace_rows), default=None)},
+            'module_processes': [(m['module'], round(m['start'] - started, 3), round(m['wall'], 3)) for m in modules],
+            'requests': count_categories(requests), 'answers_429': sum(1 for entry in restores if entry['status'] == 429),
+            'log': result['log'], 'cpu_busy_before': result['cpu_busy_before'], 'tree_cpu': result['tree_cpu'],
+        }
+
+    def dr_wall_figure(self, figure, title, samples, target):
+        def of(key):
+            return stats([sample[key] for sample in samples])
+
+        def report_of(key):
+            return stats([sample['report'][key] for sample in samples if sample['report'][key] is not None])
+
+        wall, above, floor = of('playbook_wall'), of('above_floor'), of('floor')
+        first = samples[0]
+        figure_data = {
+            'method': 'wall of `ansible-playbook azure_dr.recovery.dr_failover -e @plan` against the reset emulator; floor = '
+                      'max(longest emulated failover, restore pacing floor (ceil(restores / limit) - 1) x window, as in '
+                      'figure 4); times from the emulator log (first failover POST received, restores answered), its state '
+                      '(each failover\'s emulated end), the interpreter wrapper (module processes) and the run\'s JSON '
+                      'report (offsets from its first task)',
+            'floor_seconds': floor, 'playbook_wall': wall, 'above_floor': above, 'target_above_floor': target,
+            'breakdown': {key: of(key) for key in (
+                'before_first_failover', 'startup_and_validation', 'readiness', 'readiness_batch_process',
+                'readiness_end_to_first_failover', 'failover_posts_spread', 'first_failover_to_last_emulated_end',
+                'first_failover_to_last_completion_seen', 'first_to_last_restore', 'last_failover_end_to_end',
+                'last_completion_seen_to_end', 'last_restore_to_end', 'last_api_end_to_end', 'failover_job_exit_to_end',
+                'restore_process_exit_to_end', 'report_written_to_end', 'readiness_end_to_failover_job_start',
+                'failover_job_start_to_first_post')},
+            'after_last_failover': {key: stats([sample['after_last_failover'][key] for sample in samples])
+                                    for key in first['after_last_failover']},
+            'report': {key: report_of(key) for key in first['report']},
+            'raw': samples}
+        self.results['figures'][figure] = figure_data
+        parts = figure_data['breakdown']
+        self.add_row(figure, '%s: whole command' % title, fmt(wall),
+                     'floor %.1f s = max(longest failover %.1f s, restore pacing %.0f s: %d per %.0f s)' % (
+                         floor['median'], first['longest_failover'], first['restore_pacing_floor'], first['restore_limit'],
+                         first['restore_window']), 'info')
+        self.add_row(figure, 'same: above the floor', fmt(above), 'target <= %.0f s' % target,
+                     'PASS' if above['median'] <= target else 'FAIL (%.1f s over the target)' % (above['median'] - target))
+
+        def median(stat):
+            return '%.2f' % stat['median'] if stat else '-'
+
+        self.add_row(figure, 'same: start of the command to the first failover POST received', fmt(parts['before_first_failover']),
+                     'startup + validation %s, readiness %s, then to the failover job\'s start %s, to its first POST %s '
+                     '(medians)' % (median(parts['startup_and_validation']), fmt(parts['readiness']),
+                                    median(parts['readiness_end_to_failover_job_start']),
+                                    median(parts['failover_job_start_to_first_post'])), 'info')
+        self.add_row(figure, 'same: first failover POST to last emulated failover end / to last restore answered',
+                     '%s / %s' % (fmt(parts['first_failover_to_last_emulated_end']),
+                                  fmt(parts['first_to_last_restore']) if parts['first_to_last_restore'] else '-'),
+                     'POSTs spread over %.2f s; first restore %.2f s after the first POST' % (
+                         parts['failover_posts_spread']['median'],
+                         statistics.median([s['first_restore_after_first_failover'] for s in samples])), 'info')
+        tail = figure_data['after_last_failover']
+        self.add_row(figure, 'same: last failover end (emulated) to the end of the command', fmt(parts['last_failover_end_to_end']),
+                     'then, one after the other: completion seen %s, failover job exit %s, wait ended %s, report tasks '
+                     'start %s, report files written %s, command exit %s; last restore answered %s before the end '
+                     '(medians)' % (median(tail['completion_seen']), median(tail['failover_job_exit']),
+                                    median(tail['wait_ended']), median(tail['report_tasks_start']),
+                                    median(tail['report_files_written']), median(tail['command_end']),
+                                    median(parts['last_restore_to_end'])), 'info')
+        rep = figure_data['report']
+        self.add_row(figure, 'same, the run\'s JSON report: duration / longest group / last group end / last workspace end',
+                     '%s' % fmt(rep['duration']),
+                     'longest group %.2f s, groups %.2f-%.2f s, workspaces %s s after the run started (medians)' % (
+                         rep['longest_group_duration']['median'], rep['first_group_start_offset']['median'],
+                         rep['last_group_end_offset']['median'],
+                         '%.2f-%.2f' % (rep['first_workspace_start_offset']['median'], rep['last_workspace_end_offset']['median'])
+                         if rep['last_workspace_end_offset'] else '-'), 'info')
 
     # --- output ---
 
@@ -1050,11 +1309,11 @@ def parse_args(argv=None):
         os.path.expanduser('~'), '.cache', 'azure_dr.recovery', 'bench'),
         help='where the collection copy, the emulator, azcollection\'s venv (kept), the logs and results.json go')
     parser.add_argument('--out', help='the JSON results (default: WORK_DIR/results.json)')
-    parser.add_argument('--figures', default='1,2,3,4,5', help='which figures, e.g. 1,3')
+    parser.add_argument('--figures', default='1,2,3,4,5,6', help='which figures, e.g. 1,3 (6 includes 6b)')
     args = parser.parse_args(argv)
     args.figures = [figure.strip() for figure in args.figures.split(',') if figure.strip()]
-    if set(args.figures) - set('12345') or (args.runs is not None and args.runs < 1):
-        parser.error('figures are 1 to 5, runs at least 1')
+    if set(args.figures) - set(DEFAULT_RUNS) or (args.runs is not None and args.runs < 1):
+        parser.error('figures are 1 to 6, runs at least 1')
     return args
 
 

@@ -5,9 +5,10 @@
 """Action of ``azure_dr.recovery.batch_job_wait`` (documented in plugins/modules/batch_job_wait.py).
 
 Waits for a batch module's async job by reading its progress file (a cheap ``cat`` on the target)
-every ``poll_interval`` seconds, and asks ``ansible.builtin.async_status`` for the job's result only
-when the file says the job is finishing, every ``STATUS_SECONDS`` in case it never wrote one, and
-before giving up on it.  Progress lines go through ``Display``, which ansible-runner (AWX) records.
+every ``poll_interval`` seconds, and reads the job's result file (as ``ansible.builtin.async_status``
+reads it, without the cost of a module run) only when the progress file says the job is finishing,
+every ``STATUS_SECONDS`` in case it never wrote one, and before giving up on it.  Progress lines go
+through ``Display``, which ansible-runner (AWX) records.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import auth_argument_spec
+from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import shared_option_names
 
 display = Display()
 
@@ -29,13 +30,11 @@ ARGUMENT_SPEC = dict(
     jid=dict(type='str', required=True),
     progress_file=dict(type='str', required=True),  # a path on the target: expanded there, not here
     timeout=dict(type='int', default=3900),
-    poll_interval=dict(type='float', default=1.0),
+    poll_interval=dict(type='float', default=0.5),
     progress_interval=dict(type='int', default=30),
     heartbeat_timeout=dict(type='int', default=30),
 )
-# module_defaults for the collection's action group may hand this action the other modules' shared options.
-SHARED_OPTIONS = frozenset(auth_argument_spec('arm')) | frozenset(auth_argument_spec('fabric'))
-# Seconds between two async_status checks when the progress file says nothing new.
+# Seconds between two reads of the job's result file when the progress file says nothing new.
 STATUS_SECONDS = 10.0
 # The job beats every 5 s (module_utils/_progress.py): a shorter timeout would take a live job for dead.
 MIN_HEARTBEAT_TIMEOUT = 10
@@ -60,7 +59,7 @@ class ActionModule(ActionBase):
         return result
 
     def _validated(self):
-        args = {name: value for name, value in self._task.args.items() if name not in SHARED_OPTIONS}
+        args = {name: value for name, value in self._task.args.items() if name not in shared_option_names()}
         validation = ArgumentSpecValidator(ARGUMENT_SPEC).validate(args)
         problems = [str(error) for error in validation.errors]
         params = validation.validated_parameters
@@ -77,7 +76,7 @@ class ActionModule(ActionBase):
 
 
 class _Job:
-    """One async job being waited for, seen through its progress file and async_status."""
+    """One async job being waited for, seen through its progress file and its result file."""
 
     def __init__(self, action, params, task_vars):
         self.action = action
@@ -102,7 +101,7 @@ class _Job:
             finishing = progress is not None and progress.get('finished')
             if finishing or last_status is None or now - last_status >= STATUS_SECONDS:
                 last_status = now
-                status = self._async_status('status')
+                status = self._job_status()
                 if status.get('finished'):
                     return self._ended(status)
             if now - last_change >= params['heartbeat_timeout']:
@@ -135,19 +134,28 @@ class _Job:
             return None, 0.0
         return (progress, age) if isinstance(progress, dict) else (None, 0.0)
 
-    def _async_status(self, mode):
-        """async_status of the job, as its own action asks for it (the async directory of the shell option)."""
+    def _job_file(self):
+        """The job's result file, where async_status looks (the async directory of the shell option)."""
         if self.async_dir is None:
             self.async_dir = self.action._remote_expand_user(  # pylint: disable=protected-access
                 self.action.get_shell_option('async_dir', default='~/.ansible_async'))
-        return self.action._execute_module(  # pylint: disable=protected-access
-            module_name='ansible.builtin.async_status', task_vars=self.task_vars,
-            module_args={'jid': self.params['jid'], 'mode': mode, '_async_dir': self.async_dir})
+        return shlex.quote('%s/%s' % (self.async_dir.rstrip('/'), self.params['jid']))
+
+    def _job_status(self):
+        """The job's result as async_status gives it (``finished`` 1 and the module's result once it has
+        ended), read with one ``cat``: the job's wrapper marks a job still running with ``started``."""
+        answer = self._command('cat %s' % self._job_file())
+        try:
+            status = json.loads(answer.get('stdout') or '') if answer.get('rc') == 0 else None
+        except ValueError:  # being written
+            status = None
+        if not isinstance(status, dict) or 'started' in status:
+            return {'finished': 0}
+        return dict(status, finished=1)
 
     def clean_up(self):
         """The job's result and its progress files are of no further use, read or not."""
-        self._async_status('cleanup')
-        self._command('rm -f %s %s.*.tmp' % (self.path, self.path))
+        self._command('rm -f %s %s %s.*.tmp' % (self._job_file(), self.path, self.path))
 
     def _stop_job(self):
         """A job given up on must not go on acting: stop its process if it still runs (and is ours)."""
@@ -166,7 +174,7 @@ class _Job:
         return outcome
 
     def _lost_or_ended(self, why):
-        status = self._async_status('status')  # one last look: it may have ended just now
+        status = self._job_status()  # one last look: it may have ended just now
         if status.get('finished'):
             return self._ended(status)
         self._stop_job()

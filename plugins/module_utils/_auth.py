@@ -113,6 +113,12 @@ def auth_argument_spec(api):
     return spec
 
 
+def shared_option_names():
+    """Every shared option of either API: what ``module_defaults`` for the collection's action group may hand an
+    action of the group that calls no API (it accepts and ignores them)."""
+    return frozenset(auth_argument_spec('arm')) | frozenset(auth_argument_spec('fabric'))
+
+
 class CredentialPlan:
     """Which identity a run will use and with what settings; built without importing anything."""
 

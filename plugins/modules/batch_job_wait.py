@@ -23,8 +23,8 @@ description:
   - Removes the job's result and its progress file when it is done.
   - The progress lines are written to standard output, beside the callback's own output (a JSON stdout callback
     gets them too).
-  - An action running on the controller; it checks the job with C(ansible.builtin.async_status) on the target, so that
-    C(ansible_async_dir) is honoured.
+  - An action running on the controller; it reads the job's result file on the target where
+    C(ansible.builtin.async_status) would (C(ansible_async_dir) is honoured), with one C(cat) rather than a module run.
   - Is in the collection's action group; the shared options of the group's other modules are accepted and ignored.
 options:
   jid:
@@ -44,7 +44,7 @@ options:
   poll_interval:
     description: Seconds between two checks of the progress file (a local read, no API call).
     type: float
-    default: 1
+    default: 0.5
   progress_interval:
     description: Seconds between two progress lines; the first comes after this long.
     type: int

@@ -1,0 +1,61 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: dr_report_write
+short_description: Write a DR report as JSON and Markdown
+version_added: 0.2.0
+description:
+  - Writes O(report) (as built by the C(azure_dr.recovery.dr_report) filter) to O(path) with the extensions C(.json)
+    and C(.md) (rendered by C(azure_dr.recovery.dr_report_markdown)), creating the directory. Each file is replaced at
+    once, so that a reader never sees half a report.
+  - An action that runs on the controller, in the controller's process, where the DR playbooks run (C(localhost));
+    it writes the files there whatever the task's host.
+  - Is in the collection's action group; the shared options of the group's other modules are accepted and ignored.
+options:
+  report:
+    description: The DR report.
+    type: dict
+    required: true
+  path:
+    description: The files' path without extension, for example C(/var/lib/dr-reports/contoso-prod-dr_failover-20261202T010203Z).
+    type: path
+    required: true
+  mode:
+    description: The files' mode, in octal.
+    type: str
+    default: '0644'
+attributes:
+  check_mode:
+    description: Writes in check mode too, as a drill (a run in check mode) must leave its report.
+    support: none
+  diff_mode:
+    description: Nothing to show.
+    support: none
+extends_documentation_fragment:
+  - azure_dr.recovery.attributes
+seealso:
+  - module: azure_dr.recovery.instance_failover_group_failover_batch
+author:
+  - azure_dr.recovery maintainers (@azure-dr)
+'''
+
+EXAMPLES = r'''
+- name: Write the report of the run
+  azure_dr.recovery.dr_report_write:
+    report: "{{ dr_plan_report }}"
+    path: /var/lib/dr-reports/{{ dr_plan.name }}-dr_failover-{{ '%Y%m%dT%H%M%SZ' | strftime(utc=true) }}
+'''
+
+RETURN = r'''
+files:
+  description: The files written.
+  returned: success
+  type: list
+  elements: str
+  sample: [/var/lib/dr-reports/contoso-prod-dr_failover-20261202T010203Z.json]
+'''

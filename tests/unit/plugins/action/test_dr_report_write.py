@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""dr_report_write: the report's two files, written in the controller's process."""
+
+from __future__ import annotations
+
+import json
+import os
+from unittest import mock
+
+import pytest
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.azure_dr.recovery.plugins.action.dr_report_write import ActionModule
+
+REPORT = {'schema_version': 1, 'plan': 'p', 'playbook': 'dr_drill', 'mode': 'check', 'result': 'no-go', 'items': [],
+          'readiness': {'go': False, 'problems': ['workspace W: not found'], 'notes': [], 'groups': [], 'workspaces': []}}
+
+
+def run(args):
+    task = mock.MagicMock()
+    task.args = args
+    task.async_val = 0
+    action = ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    return action.run(task_vars={})
+
+
+def test_both_files_are_written_and_shared_options_ignored(tmp_path):
+    base = str(tmp_path / 'new-dir' / 'p-dr_drill-20261202T000000Z')
+    result = run({'report': REPORT, 'path': base, 'tenant': 'ignored', 'secret': 'ignored'})
+    assert result['changed'] is True and result['files'] == [base + '.json', base + '.md']
+    assert json.load(open(base + '.json')) == REPORT and '"result": "no-go"' in open(base + '.json').read()
+    assert '## Readiness: NO GO' in open(base + '.md').read()
+    assert oct(os.stat(base + '.md').st_mode & 0o777) == '0o644'
+    assert not [name for name in os.listdir(tmp_path / 'new-dir') if name.startswith('.dr-report-')]
+
+
+@pytest.mark.parametrize('args,expected', [
+    ({'report': REPORT}, 'path'),
+    ({'report': REPORT, 'path': '/tmp/x', 'mode': 'rw'}, 'mode must be an octal file mode'),
+    ({'report': 'text', 'path': '/tmp/x'}, 'report'),
+])
+def test_bad_input_is_refused(args, expected):
+    with pytest.raises(AnsibleActionFail, match=expected):
+        run(args)
+
+
+def test_a_directory_that_cannot_be_made_is_a_clear_error(tmp_path):
+    blocker = tmp_path / 'a-file'
+    blocker.write_text('')
+    with pytest.raises(AnsibleActionFail, match='Could not write the DR report'):
+        run({'report': REPORT, 'path': str(blocker / 'report')})
