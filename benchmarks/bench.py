@@ -908,17 +908,14 @@ class Bench:
         batches = [module for module in modules if module['module'] == 'instance_failover_group_failover_batch']
         readiness = [batches[0]] + [module for module in modules if module['module'] == 'fabric_workspace_info'][:1]
         restore_batch = [module for module in modules if module['module'] == 'fabric_workspace_restore_batch']
-        copies = [module for module in modules if module['module'] == 'copy']
-        waits = [module for module in modules if module['module'] == 'async_status']
-        report_dirs = [module for module in modules if module['module'] == 'file' and copies and module['start'] < copies[0]['start']]
+        # The report is written in the controller's process (dr_report_write): its file's time says when.
+        report_written = os.stat(os.path.join(report_dir, reports[0])).st_mtime
         last_failover_end = max(operation['ends'] for operation in operations)
         completion_seen = answered_at(done_polls[-1]) if done_polls else None
         job = batches[-1] if len(batches) > 1 else None
         # After the last failover's end, one step after the other (None where a step is not seen).
         marks = [('completion_seen', completion_seen), ('failover_job_exit', job and job['end']),
-                 ('wait_ended', waits[-1]['end'] if waits else None),
-                 ('report_tasks_start', report_dirs[-1]['start'] if report_dirs else None),
-                 ('report_files_written', copies[-1]['end'] if copies else None), ('command_end', ended)]
+                 ('report_files_written', report_written), ('command_end', ended)]
         tail, previous = {}, last_failover_end
         for name, mark in marks:
             tail[name] = mark - previous if mark is not None and previous is not None else None
@@ -950,7 +947,7 @@ class Bench:
             'last_api_end_to_end': ended - max(last_failover_end, last_restore or 0),
             'failover_job_exit_to_end': ended - batches[-1]['end'] if len(batches) > 1 else None,
             'restore_process_exit_to_end': ended - restore_batch[-1]['end'] if restore_batch else None,
-            'report_written_to_end': ended - copies[-1]['end'] if copies else None,
+            'report_written_to_end': ended - report_written,
             # each step after the previous one, from the last failover's emulated end to the end of the command
             'after_last_failover': tail,
             # the run's own clock (the JSON report: offsets from the run's first task)
@@ -1017,10 +1014,9 @@ class Bench:
                          statistics.median([s['first_restore_after_first_failover'] for s in samples])), 'info')
         tail = figure_data['after_last_failover']
         self.add_row(figure, 'same: last failover end (emulated) to the end of the command', fmt(parts['last_failover_end_to_end']),
-                     'then, one after the other: completion seen %s, failover job exit %s, wait ended %s, report tasks '
-                     'start %s, report files written %s, command exit %s; last restore answered %s before the end '
+                     'then, one after the other: completion seen %s, failover job exit %s, report files written %s, '
+                     'command exit %s; last restore answered %s before the end '
                      '(medians)' % (median(tail['completion_seen']), median(tail['failover_job_exit']),
-                                    median(tail['wait_ended']), median(tail['report_tasks_start']),
                                     median(tail['report_files_written']), median(tail['command_end']),
                                     median(parts['last_restore_to_end'])), 'info')
         rep = figure_data['report']
