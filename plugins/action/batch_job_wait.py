@@ -49,7 +49,7 @@ class ActionModule(ActionBase):
         result = super().run(tmp, task_vars)
         params = self._validated()
         started = time.monotonic()
-        job = _Job(self, params, task_vars)
+        job = _Job(self, params)
         try:
             outcome = job.wait(started)
         finally:
@@ -78,10 +78,9 @@ class ActionModule(ActionBase):
 class _Job:
     """One async job being waited for, seen through its progress file and its result file."""
 
-    def __init__(self, action, params, task_vars):
+    def __init__(self, action, params):
         self.action = action
         self.params = params
-        self.task_vars = task_vars
         self.path = shlex.quote(params['progress_file'])
         self.progress = None  # the last progress file read
         self.progress_seen = None  # when (monotonic) it was first seen

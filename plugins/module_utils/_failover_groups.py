@@ -271,14 +271,6 @@ def is_busy_error(error):
     return isinstance(error, ApiError) and error.status == 409 and error.code in BUSY_CODES
 
 
-class _BecamePrimary(Exception):
-    """The target became primary through another operation: no failover was, or needs to be, sent."""
-
-    def __init__(self, group):
-        super().__init__('became primary')
-        self.group = group
-
-
 def make_primary(arm_for, group, options, check_mode=False, warn=None, stage=None, health=None, clock=time.monotonic,
                  sleep=None):
     """Make ``group['location']`` the primary of ``group['name']`` (``group``: the keys of ``GROUP_SPEC``,
@@ -306,13 +298,15 @@ class _Failover:
         self.sleep = sleep or time.sleep  # looked up now, so that tests can patch it
         self.started = clock()
         self.derived = []
+        self.became_primary = None  # the group as read when the target became primary by another operation
         self.known = {'changed': False, 'failover_kind': 'none', 'escalation_reason': None}
 
     def remaining(self):
         return max(1.0, self.options['wait_timeout'] - (self.clock() - self.started))
 
-    def fail(self, message, **result):
-        raise AzureDRError(message, result=dict(self.known, **result))
+    @staticmethod
+    def fail(message, **result):
+        raise AzureDRError(message, result=result)  # run() adds what is known
 
     def run(self):
         try:
@@ -353,7 +347,7 @@ class _Failover:
 
         response = self._send(target, kind == 'forced')
         if response is None:  # became primary meanwhile
-            return dict(self.known, changed=True, failover_group=self.known.pop('group'), diff=diff)
+            return dict(self.known, changed=True, failover_group=self.became_primary, diff=diff)
         operation_url = response.headers.get('Azure-AsyncOperation') or response.headers.get('Location')
         if not self.options['wait']:
             return dict(self.known, failover_group=group, operation_url=operation_url, diff=diff)
@@ -366,7 +360,7 @@ class _Failover:
             if self.known['failover_kind'] == 'planned':
                 error.hint = PLANNED_TIMEOUT_HINT
             raise
-        group = self.known.pop('group', None) or target.get()
+        group = self.became_primary or target.get()
         self.known['region_state']['after'] = region_state(group)
         self.known['sides']['target'] = target.state(group)
         if replication_role(group) != 'Primary':
@@ -478,8 +472,9 @@ class _Failover:
         else:
             self.warn('%s became primary %s (another operation failed the group over); no failover was sent.'
                       % (target.location, when))
-        self.known.update(changed=True, group=group)
+        self.known['changed'] = True
         self.known['region_state']['after'] = region_state(group)
+        self.became_primary = group
         return None
 
     def _planned_then_forced(self, target, response):

@@ -72,7 +72,7 @@ def progress_file(clock, target, sequence, items, finished=False, pid=4242):
 
 
 def wait(target, clock, **params):
-    job = batch_job_wait._Job(target, dict(PARAMS, **params), {})
+    job = batch_job_wait._Job(target, dict(PARAMS, **params))
     try:
         return job.wait(clock())
     finally:
