@@ -88,16 +88,18 @@ options:
 notes:
   - TLS certificates are always verified, against E(REQUESTS_CA_BUNDLE) (or E(CURL_CA_BUNDLE)), else certifi's bundle,
     as C(requests) chooses.
-  - A proxy is taken from E(HTTPS_PROXY) (or E(ALL_PROXY)) unless E(NO_PROXY) lists the host; it must be an C(http://)
-    proxy, with its credentials, if any, in the URL.
+  - Every request, the token requests too, goes through one C(requests) session per module run, so a proxy is taken
+    from E(HTTPS_PROXY) (or E(ALL_PROXY)) unless E(NO_PROXY) lists the host, as C(requests) reads them; an C(http://)
+    or an C(https://) proxy, with its credentials, if any, in the URL.
   - An endpoint over plain C(http) is refused unless its host is a loopback address.
   - One HTTP answer is awaited at most 120 seconds, or E(AZURE_DR_HTTP_TIMEOUT) seconds (1 to 3600); a request that
     timed out is sent again only when that cannot do harm (a read, or a request that never left).
   - Secrets and tokens never appear in results, warnings or errors.
 requirements:
   - python >= 3.9
-  - msal and requests (for O(ad_user) + O(password))
-  - azure-identity (for a certificate, managed identity, workload identity and Azure CLI sign-in; a secret needs neither it nor msal)
+  - requests
+  - msal (for a secret, a certificate and O(ad_user) + O(password))
+  - azure-identity (for managed identity, workload identity and Azure CLI sign-in)
 '''
 
     ARM = r'''

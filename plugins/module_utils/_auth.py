@@ -15,9 +15,10 @@ The choice is deterministic (documented in ``docs/authentication.md`` and in the
    identity, managed identity and the Azure CLI login.  ``env`` allows only the explicit identities;
    ``token``, ``cli``, ``msi`` and ``workload_identity`` pick one.
 
-``azure.identity`` and ``msal`` are imported only when the chosen credential needs them: a service
-principal with a secret (the most common identity, and AWX's) and ``access_token`` pay for neither.  One token per scope is fetched per module run and
-refreshed only when it is about to expire.
+Tokens come from msal for a secret, a certificate and a user with a password, and from azure-identity
+for managed identity, workload identity and the Azure CLI (``_credentials``), imported only when a token
+is first needed: ``access_token`` pays for neither.  One token per scope is fetched per module run and
+refreshed only when it is about to expire, after the API refused it, or when the API asks for claims.
 """
 
 from __future__ import annotations
@@ -25,14 +26,12 @@ from __future__ import annotations
 import os
 import threading
 import time
-from urllib.parse import quote
 
 from ansible.module_utils.basic import AnsibleFallbackNotFound
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     AuthenticationError,
     AzureDRError,
-    json_or_none,
     redact,
 )
 
@@ -68,9 +67,6 @@ FABRIC_IDENTITY_VARIABLES = {
     'ad_user': '',  # a user is never the separate Fabric identity
     'password': '',
 }
-
-# Seconds a token request may spend on retries (throttling, 5xx) before the run gives up.
-TOKEN_RETRY_BUDGET = 60.0
 
 AUTH_SOURCES = ('auto', 'env', 'cli', 'msi', 'workload_identity', 'token')
 
@@ -201,7 +197,8 @@ def _explicit_identity(params, tenant, client_id):
     return None
 
 
-# --- credentials: each has get_token(scope) -> (token, expires_on epoch seconds) and can_refresh ---
+# --- credentials: each has get_token(scope, claims=None) -> (token, expires_on epoch seconds), can_refresh
+# and, when it keeps a token cache of its own, forget(scope) ---
 
 class StaticTokenCredential:
     """A token acquired by the caller: used as is, and cannot be refreshed."""
@@ -210,57 +207,20 @@ class StaticTokenCredential:
     def __init__(self, token):
         self._token = token
 
-    def get_token(self, scope):
+    def get_token(self, scope, claims=None):
         return self._token, float('inf')
 
 
-class ClientSecretTokenCredential:
-    """A service principal with a secret: OAuth 2.0 client credentials, one POST to the v2.0 token
-    endpoint of Entra ID through the run's HTTP client (its retries, ``Retry-After`` and TLS settings).
-
-    It is the request msal sends for azure-identity's ClientSecretCredential, without importing
-    either (about 0.1 s of every module run) and without the OpenID configuration read before it:
-    an Entra ID authority's token endpoint is always ``{authority}/{tenant}/oauth2/v2.0/token``.
-    AD FS authorities (tenant ``adfs``) keep azure-identity."""
-    can_refresh = True
-
-    def __init__(self, plan, authority, http, clock=time.time):
-        self._form = {'grant_type': 'client_credentials', 'client_id': plan.settings['client_id'],
-                      'client_secret': plan.settings['secret']}
-        self._url = '%s/%s/oauth2/v2.0/token' % (authority, quote(plan.settings['tenant'], safe=''))
-        self._http = http
-        self._clock = clock
-
-    def get_token(self, scope):
-        asked = self._clock()
-        try:
-            # A token request changes nothing: it may be sent again after a 5xx or a dropped connection.
-            response = self._http.request('POST', self._url, data=dict(self._form, scope=scope), repeatable=True,
-                                          headers={'Accept': 'application/json'}, budget=TOKEN_RETRY_BUDGET)
-        except AzureDRError as error:  # the answer of Entra ID, never the request: no secret in it
-            raise AuthenticationError(error.message)
-        answer = json_or_none(response)
-        if not isinstance(answer, dict) or not answer.get('access_token'):
-            raise AuthenticationError('the token endpoint %s answered HTTP %s without an access_token: is '
-                                      'authority_host right?' % (self._url, response.status_code))
-        try:
-            lifetime = float(answer.get('expires_in', 3600))
-        except (TypeError, ValueError):
-            lifetime = 3600.0
-        return answer['access_token'], asked + lifetime
-
-
 def build_credential(plan, endpoints, http):
-    """The credential object for a plan.  ``http`` is an ``_http.HttpClient`` on the run's transport,
-    without a token provider: our own token requests go through it."""
+    """The credential object for a plan.  ``http`` is an ``_http.HttpClient`` on the run's session,
+    without a token provider: msal's token requests go through it (its retries, ``Retry-After``,
+    proxies and CA bundle)."""
     if plan.kind == 'access_token':
         return StaticTokenCredential(plan.settings['token'])
-    if plan.kind == 'client_secret' and plan.settings['tenant'].lower() != 'adfs':
-        return ClientSecretTokenCredential(plan, endpoints.authority, http)
-    # Only the identities that need azure-identity or msal pay for their adapters and imports.
-    from ansible_collections.azure_dr.recovery.plugins.module_utils._identity_libraries import library_credential
+    # Only the runs that ask for a token pay for msal (and azure-identity, for the identities that need it).
+    from ansible_collections.azure_dr.recovery.plugins.module_utils._credentials import library_credential
 
-    return library_credential(plan, endpoints)
+    return library_credential(plan, endpoints, http)
 
 
 # Seconds for which a first token request's failure is given to the other items of a run (see TokenProvider).
@@ -291,24 +251,25 @@ class TokenProvider:
     def can_refresh(self):
         return self.plan.kind != 'access_token'
 
-    def token(self, scope):
+    def token(self, scope, claims=None):
+        """The token for ``scope``; ``claims`` (the JSON of a claims challenge): a new one that carries them."""
         with self._lock:
-            return self._token(scope)
+            return self._token(scope, claims)
 
-    def _token(self, scope):
+    def _token(self, scope, claims):
         now = self._clock()
         failure = self._failures.get(scope)
         if failure is not None and now - failure[1] < FAILURE_MEMORY_SECONDS:
             raise failure[0]
         cached = self._tokens.get(scope)
-        if cached is not None:
+        if cached is not None and not claims:
             token, expires_on, obtained_at = cached
             # Renew ahead of expiry by 10 % of the lifetime, at most 5 minutes.
             margin = min(300.0, max(1.0, (expires_on - obtained_at) * 0.1)) if expires_on != float('inf') else 0
             if expires_on - now > margin:
                 return token
         try:
-            token, expires_on = self._fetch(scope)
+            token, expires_on = self._fetch(scope, claims)
         except AuthenticationError as error:
             if cached is None:
                 self._failures[scope] = (error, now)
@@ -318,21 +279,25 @@ class TokenProvider:
         return token
 
     def invalidate(self, scope):
-        """Forget the token of ``scope`` after the API refused it.  The credential object goes too:
-        identity libraries keep caches of their own and would hand back the same token."""
+        """Forget the token of ``scope`` after the API refused it, in the credential's own cache too.  A
+        credential without ``forget`` (azure-identity's) is built anew: it would hand back the same token."""
         with self._lock:
             self._tokens.pop(scope, None)
             self._failures.pop(scope, None)
-            self._credential = None
+            if hasattr(self._credential, 'forget'):
+                self._credential.forget(scope)
+            else:
+                self._credential = None
 
-    def _fetch(self, scope):
+    def _fetch(self, scope, claims):
         try:
             if self._credential is None:
                 self._credential = self._factory(self.plan)
-            token, expires_on = self._credential.get_token(scope)
-        except AuthenticationError as exc:
+            token, expires_on = self._credential.get_token(scope, claims=claims)
+        except AzureDRError as exc:  # Entra ID's refusal, or its endpoint out of reach: never the request
             raise AuthenticationError('Could not get a token for %s with %s: %s'
-                                      % (scope, self.plan.description, redact(exc.message, self._secrets)))
+                                      % (scope, self.plan.description, redact(exc.message, self._secrets)),
+                                      hint=exc.hint, details=exc.details())
         except ImportError as exc:
             raise AuthenticationError('The credential %s needs a Python library that is missing: %s. '
                                       'Install the collection requirements (requirements.txt).'

@@ -93,7 +93,15 @@ class InputError(AzureDRError):
 
 
 class AuthenticationError(AzureDRError):
-    """No usable credential, or the identity provider refused to issue a token."""
+    """No usable credential, or the identity provider refused to issue a token.  ``details``: what Entra
+    ID said (``code``, ``error_codes``, ``correlation_id``, ``trace_id``), for the result's ``error``."""
+
+    def __init__(self, message, hint=None, details=None):
+        super().__init__(message, hint)
+        self._details = dict(details or {})
+
+    def details(self):
+        return self._details
 
 
 class ApiError(AzureDRError):

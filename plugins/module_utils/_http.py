@@ -2,9 +2,14 @@
 # Copyright: contributors to the azure_dr.recovery collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""HTTP for every API the collection calls: one transport (``_transport``) per module run, bearer
-tokens, retries with exponential backoff and jitter, ``Retry-After`` honoured exactly, a time budget,
-and errors turned into ``ApiError``.
+"""HTTP for every API the collection calls, and for the token requests of msal: one ``requests``
+session per module run (``Session``), bearer tokens, retries with exponential backoff and jitter,
+``Retry-After`` honoured exactly, a time budget, and errors turned into ``ApiError``.
+
+``requests`` does what users configure HTTP by: proxies (``HTTPS_PROXY``, ``HTTP_PROXY``, ``ALL_PROXY``,
+``NO_PROXY``, an ``http://`` or an ``https://`` proxy), the CA bundle (``REQUESTS_CA_BUNDLE``,
+``CURL_CA_BUNDLE``, else certifi's), redirects and repeated headers.  Its own retries (urllib3's) are
+off: the retry engine here decides, because it knows which answers say that the service did not act.
 
 The retry engine knows nothing of ARM or Fabric beyond the table of answers with which a service
 says it did *not* act on a request (``NOT_ACTED``): only those, and connections that were never
@@ -13,11 +18,13 @@ made, allow a non-idempotent POST to be sent again.
 
 from __future__ import annotations
 
+import base64
 import datetime
 import random
+import re
 import time
 import uuid
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     ApiError,
@@ -27,12 +34,13 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     parse_error_body,
     strip_query,
 )
-from ansible_collections.azure_dr.recovery.plugins.module_utils._transport import (
-    SetupError,
-    Transport,
-    TransportError,
-)
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import is_loopback_host
+
+USER_AGENT = 'azure_dr.recovery/0.1.0'
+MAX_REDIRECTS = 5
+# Connections kept per host: as many as the most threads a module without max_concurrency runs (20: the
+# partner reads of instance_failover_group_info), so that none is opened and thrown away.
+MIN_POOL = 20
 
 IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 
@@ -121,8 +129,248 @@ def timeout_from(environ):
     return (min(DEFAULT_TIMEOUT[0], seconds), seconds)
 
 
+# --- the session: requests, and what its failures mean for a retry ---
+
+# Seconds a refused connection (or a name server that answers "try again") is retried, counted from the
+# first such failure in a row, whatever the request's retry budget (up to 15 minutes for a Fabric rate
+# limit).  A service that restarts listens again within seconds (the emulator of the reliability suite
+# is down for about 2 s, a web server's or a load balancer's listener restarts as fast), while a port
+# where nothing listens (a typo, a service that is gone) stays refused: 8 s of backoff is four or five
+# tries, and a task that cannot succeed fails within 10 s.
+HEALS_WITHIN = 8.0
+
+# What to check, by the OpenSSL reason of a failed handshake.
+_TLS_HINTS = {
+    'WRONG_VERSION_NUMBER': 'is it an https endpoint?',
+    'HTTP_REQUEST': 'is it an https endpoint?',
+    'PACKET_LENGTH_TOO_LONG': 'is it an https endpoint?',
+    'RECORD_LAYER_FAILURE': 'is it an https endpoint?',
+    'UNSUPPORTED_PROTOCOL': 'the server offers no TLS version this Python allows (TLS 1.2 or later)',
+    'TLSV1_ALERT_PROTOCOL_VERSION': 'the server accepts no TLS version this Python offers (TLS 1.2 or later)',
+    'NO_PROTOCOLS_AVAILABLE': 'the server and this Python have no TLS version in common',
+    'SSLV3_ALERT_HANDSHAKE_FAILURE': 'the server and this Python have no TLS version or cipher in common',
+    'NO_SHARED_CIPHER': 'the server and this Python have no cipher in common',
+    'NO_CIPHERS_AVAILABLE': 'the server and this Python have no cipher in common',
+}
+_TLS_TRANSIENT_REASONS = frozenset(('TLSV1_ALERT_INTERNAL_ERROR',))
+
+
+class TransportError(Exception):
+    """No answer to a request.  ``sent``: whether any of it may have reached the service.
+    ``heals_within``: None, or the seconds after which such a failure, repeated, will not heal."""
+
+    def __init__(self, message, sent, heals_within=None):
+        super().__init__(message)
+        self.sent = sent
+        self.heals_within = heals_within
+
+
+class SetupError(TransportError):
+    """Nothing was sent, and sending again cannot help: a host name that does not exist, a TLS
+    handshake without a common protocol, a certificate that cannot be verified, a CA bundle or a proxy
+    that cannot be used, a URL that is not valid HTTP."""
+
+    def __init__(self, message):
+        super().__init__(message, sent=False)
+
+
+class Session:
+    """One per module run: a ``requests.Session`` whose connections are kept alive per host and shared
+    by the threads of a batch (``pool_size`` of them at once to one host, at least ``MIN_POOL``).  ``send()`` sends one request,
+    following redirects but never retrying, and raises ``TransportError`` when there is no answer."""
+
+    def __init__(self, pool_size=MIN_POOL):
+        import requests  # only a run that sends a request pays for it
+        from requests.adapters import HTTPAdapter, Retry
+
+        session = requests.Session()
+        # total=0, read=False: urllib3 neither retries nor wraps a failure after sending (this retry engine decides).
+        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=max(MIN_POOL, pool_size), max_retries=Retry(total=0, read=False))
+        session.mount('https://', adapter)
+        session.mount('http://', adapter)
+        session.headers.update({'User-Agent': USER_AGENT, 'Accept': 'application/json'})
+        session.max_redirects = MAX_REDIRECTS
+        # A callable auth that changes nothing: requests would otherwise put ~/.netrc credentials in place
+        # of the bearer token for a host listed there.
+        session.auth = _keep_headers
+        # On a redirect, requests reads ~/.netrc again (rebuild_auth), whose credentials would replace the token.
+        session.rebuild_auth = lambda prepared, response: _drop_auth_for_another_host(session, prepared, response)
+        session.hooks['response'].append(_refuse_unsafe_redirect)
+        self.requests = session
+
+    def send(self, method, url, params=None, headers=None, json=None, data=None, timeout=(10.0, 120.0)):
+        """The answer (a ``requests.Response``, read whole).  ``timeout``: (seconds to connect, seconds
+        to wait for each read)."""
+        try:
+            return self.requests.request(method, url, params=params, headers=headers, json=json, data=data,
+                                         timeout=timeout)
+        except TransportError:  # from _refuse_unsafe_redirect
+            raise
+        except Exception as exc:  # pylint: disable=broad-except  # classified, or raised again as it is
+            failure = failure_of(exc, url, self.requests)
+            if failure is None:
+                raise
+            raise failure from None
+
+    def close(self):
+        self.requests.close()
+
+
+def _keep_headers(prepared):
+    return prepared
+
+
+def _drop_auth_for_another_host(session, prepared, response):
+    """requests' ``rebuild_auth`` without ~/.netrc: the Authorization header goes when a redirect changes
+    host, scheme or port."""
+    if 'Authorization' in prepared.headers and session.should_strip_auth(response.request.url, prepared.url):
+        del prepared.headers['Authorization']
+
+
+def _refuse_unsafe_redirect(response, **_kwargs):
+    """A redirect must stay on https (or loopback).  requests itself drops the Authorization header when
+    a redirect changes host, scheme or port."""
+    if response.is_redirect:
+        target = urljoin(response.url, response.headers.get('Location', ''))
+        parts = urlsplit(target)
+        if parts.scheme != 'https' and not (parts.scheme == 'http' and is_loopback_host(parts.hostname or '')):
+            raise SetupError('the service redirected to %s, which is not https: not followed' % strip_query(target))
+    return response
+
+
+def _chain(exc):
+    """The exception and those it wraps (urllib3's ``reason``, ``args``, the cause and context), once each."""
+    seen, todo = [], [exc]
+    while todo and len(seen) < 20:
+        current = todo.pop(0)
+        if not isinstance(current, BaseException) or any(current is known for known in seen):  # ssl.SSLError.reason is text
+            continue
+        seen.append(current)
+        todo.extend([getattr(current, 'reason', None)] + [arg for arg in getattr(current, 'args', ())
+                                                          if isinstance(arg, BaseException)]
+                    + [current.__cause__, current.__context__])
+    return [item for item in seen if isinstance(item, BaseException)]
+
+
+def _describe(exc):
+    if isinstance(exc, TimeoutError) or 'timed out' in str(exc).lower():
+        return 'timed out'
+    root = next((item for item in reversed(_chain(exc)) if isinstance(item, OSError) and item.strerror), None)
+    text = root.strerror if root is not None else (str(exc) or exc.__class__.__name__)
+    return '%s (%s)' % (text.splitlines()[0][:300], (root or exc).__class__.__name__)
+
+
+def failure_of(exc, url, session):
+    """The ``TransportError`` (or ``SetupError``) that an exception of requests means, or None for one
+    that is not about the connection (the caller raises it again)."""
+    # Only the exception types are needed here; every request goes through requests.
+    import socket
+    import ssl
+    from requests import exceptions as rex
+
+    parts = urlsplit(url)
+    where = '%s:%s' % (parts.hostname, parts.port or (443 if parts.scheme == 'https' else 80))
+    chain = _chain(exc)
+    proxy = _proxy_of(session, url) if isinstance(exc, (rex.ConnectionError, OSError)) else None
+    if proxy:
+        where += ' through the proxy %s' % proxy
+
+    name_error = next((item for item in chain if isinstance(item, socket.gaierror)), None)
+    if isinstance(exc, rex.ProxyError) or (proxy and name_error is not None):
+        return _proxy_failure(exc, chain, name_error, proxy, ssl)
+    if name_error is not None:
+        reason = name_error.strerror or str(name_error)
+        if name_error.errno in _name_not_found_codes(socket):
+            return SetupError('could not resolve the host name %s (%s): check the endpoint (arm_endpoint, fabric_endpoint, '
+                              "authority_host, cloud_environment) and this machine's DNS" % (parts.hostname, reason))
+        return TransportError('could not resolve the host name %s (%s)' % (parts.hostname, reason), sent=False,
+                              heals_within=HEALS_WITHIN)
+    if isinstance(exc, rex.SSLError):
+        return _tls_failure(chain, where, ssl)
+    if isinstance(exc, rex.ConnectTimeout):
+        return TransportError('could not connect to %s: timed out' % where, sent=False)
+    if isinstance(exc, rex.ConnectionError) and any(isinstance(item, ConnectionRefusedError) for item in chain):
+        return TransportError('connection to %s refused' % where, sent=False, heals_within=HEALS_WITHIN)
+    if isinstance(exc, rex.ConnectionError) and _never_connected(chain):
+        return TransportError('could not connect to %s: %s' % (where, _describe(exc)), sent=False)
+    if isinstance(exc, (rex.ReadTimeout, rex.ConnectionError, rex.ChunkedEncodingError, rex.ContentDecodingError)):
+        return TransportError(_describe(exc), sent=True)
+    if isinstance(exc, rex.TooManyRedirects):
+        return SetupError('more than %d redirects' % MAX_REDIRECTS)
+    if isinstance(exc, rex.InvalidSchema) and 'socks' in str(exc).lower():
+        return SetupError('the proxy of the environment is a SOCKS proxy, which needs PySocks (pip install "requests[socks]")')
+    if isinstance(exc, (rex.InvalidURL, rex.InvalidSchema, rex.MissingSchema, rex.InvalidHeader, rex.InvalidProxyURL)):
+        return SetupError('the URL, a header or the proxy of the environment is not valid HTTP (%s)' % exc.__class__.__name__)
+    if isinstance(exc, OSError) and 'CA certificate bundle' in str(exc):
+        return SetupError('the CA bundle could not be found (%s); REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE must name a PEM '
+                          'file or a directory of them' % str(exc).rsplit(':', 1)[-1].strip())
+    return None
+
+
+def _name_not_found_codes(socket):
+    """getaddrinfo() answers that say the name does not exist or cannot be resolved at all: final.  The
+    others (EAI_AGAIN: a name server that did not answer in time, EAI_SYSTEM, EAI_MEMORY) may heal."""
+    return frozenset(getattr(socket, name) for name in (
+        'EAI_NONAME', 'EAI_NODATA', 'EAI_FAIL', 'EAI_ADDRFAMILY', 'EAI_FAMILY', 'EAI_SERVICE', 'EAI_SOCKTYPE',
+        'EAI_BADFLAGS') if hasattr(socket, name))
+
+
+def _never_connected(chain):
+    """urllib3 says so with NewConnectionError (and ConnectTimeoutError): the request was not written."""
+    return any(item.__class__.__name__ in ('NewConnectionError', 'NameResolutionError', 'ConnectTimeoutError')
+               for item in chain)
+
+
+def _proxy_of(session, url):
+    """host:port of the proxy that requests picks for ``url`` from the environment, or None."""
+    from requests.utils import get_environ_proxies, select_proxy
+
+    proxy = select_proxy(url, get_environ_proxies(url) if session.trust_env else {})
+    if not proxy:
+        return None
+    parts = urlsplit(proxy if '://' in proxy else 'http://' + proxy)
+    return '%s:%s' % (parts.hostname, parts.port or (443 if parts.scheme == 'https' else 80))
+
+
+def _proxy_failure(exc, chain, name_error, proxy, ssl):
+    text = ' '.join(str(item) for item in chain)
+    verify = next((item for item in chain if isinstance(item, ssl.SSLCertVerificationError)), None)
+    if verify is not None:  # an https:// proxy whose certificate is not trusted
+        return SetupError('TLS verification failed for the proxy %s: %s. Set REQUESTS_CA_BUNDLE to a bundle that includes '
+                          'the issuer of its certificate' % (proxy, verify.verify_message or verify))
+    if ' 407 ' in text or 'Proxy Authentication Required' in text:
+        return SetupError('the proxy %s asks for credentials (407); give them in the proxy URL of the environment, '
+                          'http://user:password@host:port' % proxy)
+    if name_error is not None:
+        return SetupError('could not resolve the host name of the proxy %s (%s): check HTTPS_PROXY / HTTP_PROXY / ALL_PROXY'
+                          % (proxy.rsplit(':', 1)[0], name_error.strerror or name_error))
+    if any(isinstance(item, ConnectionRefusedError) for item in chain):
+        return TransportError('connection to the proxy %s refused' % proxy, sent=False, heals_within=HEALS_WITHIN)
+    return TransportError('could not connect through the proxy %s: %s' % (proxy, _describe(exc)), sent=False)
+
+
+def _tls_failure(chain, where, ssl):
+    """A failed TLS handshake: final when the two ends cannot agree or the certificate is not trusted,
+    else (a handshake cut short: the server restarting or overloaded) worth another try."""
+    verify = next((item for item in chain if isinstance(item, ssl.SSLCertVerificationError)), None)
+    if verify is not None:
+        return SetupError('TLS verification failed for %s: %s. Set REQUESTS_CA_BUNDLE to a bundle that includes the '
+                          'issuer of that certificate' % (where, verify.verify_message or verify))
+    cut_short = (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+    error = next((item for item in chain if isinstance(item, ssl.SSLError)), None)
+    if error is not None and not isinstance(error, cut_short) and getattr(error, 'reason', None) not in _TLS_TRANSIENT_REASONS:
+        reason = getattr(error, 'reason', None)
+        text = reason.lower().replace('_', ' ') if reason else _describe(error)
+        if error.library == 'X509' or reason in ('NO_CERTIFICATE_OR_CRL_FOUND', 'PEM_LIB'):
+            return SetupError('the CA bundle could not be loaded (%s); REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE must name a '
+                              'PEM file or a directory of them' % text)
+        return SetupError('TLS handshake with %s failed (%s): %s' % (
+            where, text, _TLS_HINTS.get(reason, 'the server and this Python could not agree on TLS')))
+    return TransportError('could not connect to %s: %s' % (where, _describe(error or chain[0])), sent=False)
+
+
 class HttpClient:
-    """One client per module run (the token requests have their own, on the same transport).
+    """One client per module run (the token requests have their own, on the same session).
 
     ``token_provider`` (see ``_auth.TokenProvider``) gives the bearer token for a scope; ``on_retry``
     is told of every retry (a message for the user); ``sleep`` and ``clock`` are injectable for tests.
@@ -133,12 +381,12 @@ class HttpClient:
     """
 
     def __init__(self, token_provider=None, retry_budget=DEFAULT_RETRY_BUDGET, timeout=DEFAULT_TIMEOUT,
-                 transport=None, on_retry=None, sleep=None, clock=None, rand=random.random, token_hosts=None):
+                 session=None, on_retry=None, sleep=None, clock=None, rand=random.random, token_hosts=None):
         self.token_provider = token_provider
         self.token_hosts = frozenset(host.lower() for host in token_hosts) if token_hosts else None
         self.retry_budget = retry_budget
         self.timeout = timeout
-        self.transport = transport if transport is not None else Transport()
+        self.session = session if session is not None else Session()
         self.on_retry = on_retry
         # Looked up now, not at import, so that tests can patch time.sleep / time.monotonic.
         self.sleep = sleep or time.sleep
@@ -149,14 +397,15 @@ class HttpClient:
         self.requests_sent = 0
 
     def request(self, method, url, scope=None, json=None, params=None, headers=None, budget=None, data=None,
-                repeatable=None, handled_codes=()):
+                repeatable=None, handled_codes=(), error_answers=False):
         """Send one logical request, retried as the rules above allow; return the final 1xx-3xx
-        ``_transport.Response`` or raise ``ApiError`` / ``RetryBudgetExceeded`` / ``AzureDRError``.
+        ``requests.Response`` or raise ``ApiError`` / ``RetryBudgetExceeded`` / ``AzureDRError``.
 
         ``data`` is a form body; ``repeatable=True`` marks a POST without side effects (a token
         request), which may then be sent again like an idempotent method.  ``handled_codes``: error
         codes the caller deals with itself (raised at once, with ``retry_after``), such as a busy
-        answer after which the caller reads the resource again before deciding to send."""
+        answer after which the caller reads the resource again before deciding to send.
+        ``error_answers``: a final error answer is returned rather than raised (msal reads Entra ID's)."""
         method = method.upper()
         repeatable = method in IDEMPOTENT_METHODS if repeatable is None else repeatable
         body = dict(json=json, data=data)
@@ -164,19 +413,24 @@ class HttpClient:
         started = self.clock()
         attempt = 0
         refreshed_token = False
+        claims = None  # what a claims challenge asked the next token to carry
         heal_until = None  # while failures that heal within seconds or not at all repeat: when to stop
         self._check_destination(url, scope)
         while True:
             attempt += 1
             remaining = max(1.0, budget - (self.clock() - started))
-            response, failure = self._send_once(method, url, scope, body, params, headers, remaining, repeatable)
+            response, failure = self._send_once(method, url, scope, body, params, headers, remaining, repeatable,
+                                                claims)
+            claims = None  # the token that carries them is now the provider's token of the scope
             if response is not None and response.status_code < 400:
                 return response
 
             if response is not None and response.status_code == 401 and scope and not refreshed_token \
                     and self.token_provider is not None and self.token_provider.can_refresh:
-                # A token that expired during a long wait: get a new one and send again, once.
+                # A token that expired during a long wait, or one without claims that the service asks
+                # for (a claims challenge): get a new one and send again, once.
                 self.token_provider.invalidate(scope)
+                claims = claims_challenge(response.headers.get('WWW-Authenticate'))
                 refreshed_token = True
                 continue
 
@@ -186,6 +440,8 @@ class HttpClient:
                 server_wait = parse_retry_after(response.headers.get('Retry-After'))
                 last_error.retry_after = server_wait
                 if last_error.code in handled_codes or retry_reason(repeatable, response) is None:
+                    if error_answers:
+                        return response
                     raise last_error
             else:
                 last_error, heals_within = failure
@@ -235,21 +491,21 @@ class HttpClient:
             raise AzureDRError('Refusing to send a token to %s: the service pointed to a host that is not one '
                                'of this run\'s endpoints (%s).' % (parts.hostname, ', '.join(sorted(self.token_hosts))))
 
-    def _send_once(self, method, url, scope, body, params, headers, remaining, repeatable):
+    def _send_once(self, method, url, scope, body, params, headers, remaining, repeatable, claims=None):
         """One HTTP exchange.  Returns (response, None), or (None, (error, heals_within)) for a failure
         that may be retried (``heals_within``: see ``TransportError``); raises for one that may not."""
         all_headers = {'x-ms-correlation-request-id': self.correlation_id}
         if headers:
             all_headers.update(headers)
         if scope:
-            all_headers['Authorization'] = 'Bearer ' + self.token_provider.token(scope)
+            all_headers['Authorization'] = 'Bearer ' + self.token_provider.token(scope, claims=claims)
         self.requests_sent += 1
         # The read timeout never outlasts the retry budget by much.
         timeout = (self.timeout[0], min(self.timeout[1], max(1.0, remaining)))
         try:
-            response = self.transport.request(method, url, params=params, headers=all_headers, timeout=timeout, **body)
+            response = self.session.send(method, url, params=params, headers=all_headers, timeout=timeout, **body)
         except ValueError as exc:
-            # A URL (a bad port) or a header http.client refuses; its text may quote a header, so not shown.
+            # A URL (a bad port) or a header that HTTP does not allow; its text may quote a header, so not shown.
             raise AzureDRError('Could not send %s %s: the URL or a header is not valid HTTP (%s).'
                                % (method, strip_query(url), exc.__class__.__name__)) from None
         except SetupError as exc:
@@ -266,3 +522,16 @@ class HttpClient:
                 message + '. The service may have received the request, so it was not sent again; '
                 'run the task again: it reads the current state before acting.') from None
         return response, None
+
+
+def claims_challenge(header):
+    """The claims (JSON text) that a ``WWW-Authenticate: Bearer ... claims="<base64>"`` challenge asks the
+    next token to carry (Continuous Access Evaluation, conditional access), or None."""
+    match = re.search(r'\bclaims="([A-Za-z0-9+/=_-]+)"', header or '')
+    if match is None:
+        return None
+    value = match.group(1)
+    try:
+        return base64.urlsafe_b64decode(value.replace('+', '-').replace('/', '_') + '=' * (-len(value) % 4)).decode('utf-8')
+    except ValueError:  # binascii.Error and UnicodeDecodeError are ValueErrors
+        return None

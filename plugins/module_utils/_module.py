@@ -61,7 +61,7 @@ class AzureDRModule:
         self.ansible = _AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
-        self._transport = None
+        self._session = None
         self._timeout = _http.DEFAULT_TIMEOUT
         self._endpoints = None
         self._http = None
@@ -98,13 +98,14 @@ class AzureDRModule:
                           % (_http.TIMEOUT_VARIABLE, os.environ.get(_http.TIMEOUT_VARIABLE)))
         return validator
 
-    # --- clients: one transport (kept-alive connections) and one token provider for the whole run ---
+    # --- clients: one session (kept-alive connections) and one token provider for the whole run ---
 
     @property
-    def transport(self):
-        if self._transport is None:
-            self._transport = _http.Transport()
-        return self._transport
+    def session(self):
+        """The run's HTTP session, with a connection pool as large as the batch's threads."""
+        if self._session is None:
+            self._session = _http.Session(pool_size=self.params.get('max_concurrency') or _http.MIN_POOL)
+        return self._session
 
     @property
     def endpoints(self):
@@ -112,7 +113,7 @@ class AzureDRModule:
         if self._endpoints is None:
             cloud = None
             if is_metadata_url(self.params.get('cloud_environment')):
-                metadata_http = _http.HttpClient(transport=self.transport, on_retry=self.warn, retry_budget=60,
+                metadata_http = _http.HttpClient(session=self.session, on_retry=self.warn, retry_budget=60,
                                                  timeout=self._timeout)
                 cloud = read_cloud_metadata(metadata_http, self.params['cloud_environment'])
             self._endpoints = select_endpoints(self.params, cloud)
@@ -122,15 +123,15 @@ class AzureDRModule:
     def http(self):
         if self._http is None:
             plan = resolve_credential(self.params)
-            transport = self.transport
+            session = self.session
             endpoints = self.endpoints
             secrets = [self.params.get(name) for name in SECRET_OPTIONS if self.params.get(name)]
-            # Token requests share the transport (one TLS connection to each host) but carry no token.
-            token_http = _http.HttpClient(transport=transport, on_retry=self.warn, timeout=self._timeout)
+            # Token requests share the session (proxies, CA bundle, one TLS connection to each host) but carry no token.
+            token_http = _http.HttpClient(session=session, on_retry=self.warn, timeout=self._timeout)
             tokens = TokenProvider(
                 plan, lambda chosen: build_credential(chosen, endpoints, token_http),
                 on_token=self.ansible.no_log_values.add, secrets=secrets)
-            self._http = _http.HttpClient(tokens, transport=transport, on_retry=self.warn, timeout=self._timeout,
+            self._http = _http.HttpClient(tokens, session=session, on_retry=self.warn, timeout=self._timeout,
                                           token_hosts=endpoints.token_hosts)
         return self._http
 

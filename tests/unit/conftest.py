@@ -37,7 +37,8 @@ def clock():
 
 
 class CountingCredential(StaticTokenCredential):
-    """A refreshable credential that hands out token-1, token-2, ... valid for ``lifetime`` seconds."""
+    """A refreshable credential that hands out token-1, token-2, ... valid for ``lifetime`` seconds;
+    ``claims``: the claims asked of each token (None: none), in order."""
     can_refresh = True
 
     def __init__(self, clock, lifetime=3600):
@@ -45,23 +46,31 @@ class CountingCredential(StaticTokenCredential):
         self.clock = clock
         self.lifetime = lifetime
         self.issued = 0
+        self.claims = []
 
-    def get_token(self, scope):
+    def get_token(self, scope, claims=None):
         self.issued += 1
+        self.claims.append(claims)
         return 'token-%d' % self.issued, self.clock() + self.lifetime
 
 
 @pytest.fixture
 def make_http(clock):
-    """An HttpClient with the fake clock, deterministic jitter and a refreshable fake credential."""
+    """An HttpClient on a session of its own (answered by ``responses`` where a test activates it), with
+    the fake clock, deterministic jitter and a refreshable fake credential."""
+    sessions = []
+
     def factory(**kwargs):
         credential = kwargs.pop('credential', None) or CountingCredential(clock)
         plan = CredentialPlan('client_secret', 'test service principal')
         provider = TokenProvider(plan, lambda chosen: credential, clock=clock)
         client = HttpClient(provider, sleep=clock.sleep, clock=clock, rand=lambda: 0.5, **kwargs)
+        sessions.append(client.session)
         client.credential = credential
         return client
-    return factory
+    yield factory
+    for session in sessions:
+        session.close()
 
 
 def _patched_args(args):
@@ -97,8 +106,14 @@ def run_module(capsys, monkeypatch):
         _internal = None
     if hasattr(_internal, 'is_controller'):
         monkeypatch.setattr(_internal, 'is_controller', False)
+    from ansible.module_utils.common import warnings as ansible_warnings  # pylint: disable=import-outside-toplevel
 
     def runner(main, args):
+        # Warnings are kept process-wide until a module exits: a run must not report those of earlier runs.
+        for name in ('_global_warnings', '_global_deprecations'):
+            store = getattr(ansible_warnings, name, None)
+            if store is not None:
+                store.clear()
         with _patched_args(args):
             with pytest.raises(SystemExit):
                 main()

@@ -13,7 +13,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import ArmC
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import TokenProvider, build_credential, resolve_credential
 from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import select_endpoints
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import FabricClient
-from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient, Transport
+from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient, Session
 from ansible_collections.azure_dr.recovery.tests.unit.emulator.conftest import CLIENT_ID, SECRET, SUB, TENANT, demo_seed
 
 GROUP = ('resourceGroups', 'rg-sql-dr', 'providers', 'Microsoft.Sql', 'locations', 'JapanEast',
@@ -24,9 +24,9 @@ def clients(emu, warnings=None):
     params = {'auth_source': 'auto', 'client_id': CLIENT_ID, 'secret': SECRET, 'tenant': TENANT,
               'authority_host': emu.url, 'arm_endpoint': emu.url, 'fabric_endpoint': emu.url}
     endpoints = select_endpoints(params)
-    transport = Transport()
-    tokens = TokenProvider(resolve_credential(params), lambda plan: build_credential(plan, endpoints, HttpClient(transport=transport)))
-    http = HttpClient(tokens, transport=transport, on_retry=(warnings.append if warnings is not None else None),
+    session = Session()
+    tokens = TokenProvider(resolve_credential(params), lambda plan: build_credential(plan, endpoints, HttpClient(session=session)))
+    http = HttpClient(tokens, session=session, on_retry=(warnings.append if warnings is not None else None),
                       token_hosts=endpoints.token_hosts)
     return (ArmClient(http, endpoints.arm, endpoints.arm_scope, SUB),
             FabricClient(http, endpoints.fabric, endpoints.fabric_scope), tokens)

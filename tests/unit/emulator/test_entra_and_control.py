@@ -26,7 +26,7 @@ from cryptography.x509.oid import NameOID
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import CredentialPlan, build_credential
 from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import select_endpoints
-from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient, Transport
+from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient, Session
 from ansible_collections.azure_dr.recovery.tests.azure_dr_emulator import tokens
 from ansible_collections.azure_dr.recovery.tests.unit.emulator.conftest import (
     ARM_SCOPE,
@@ -137,7 +137,7 @@ def test_user_and_password_through_the_collection_code_reaches_user_realm_on_the
     params = {'authority_host': emu.url}
     plan = CredentialPlan('user_password', 'user', tenant='organizations', client_id='04b07795-8ddb-461a-bbee-02f9e1bf7b46',
                           user=USER, password=PASSWORD)
-    credential = build_credential(plan, select_endpoints(params), HttpClient(transport=Transport()))
+    credential = build_credential(plan, select_endpoints(params), HttpClient(session=Session()))
     token, _expires_on = credential.get_token(ARM_SCOPE)
     assert claims_of(token)['upn'] == USER
     paths = [entry['path'] for entry in emu.control('GET', 'requests')['requests']]

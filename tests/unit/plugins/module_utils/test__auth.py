@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ import pytest
 import responses
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils import _auth, _identity_libraries
+from ansible_collections.azure_dr.recovery.plugins.module_utils import _auth, _credentials
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
     AZURE_CLI_CLIENT_ID,
     TokenProvider,
@@ -23,8 +24,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import select_endpoints
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AuthenticationError
-from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient, Transport
-from ansible_collections.azure_dr.recovery.tests.unit.fake_service import fake_http
+from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient
 
 TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
 CLIENT = '11111111-2222-3333-4444-555555555555'
@@ -144,7 +144,7 @@ def test_plan_repr_hides_secrets(monkeypatch):
     assert SECRET not in repr(plan) and SECRET not in plan.description
 
 
-# --- building credentials: the right azure-identity class with the right authority ---
+# --- building credentials: msal for a secret, a certificate and a user; azure-identity for the others ---
 
 class Recorder:
     calls = []
@@ -156,30 +156,53 @@ class Recorder:
 def recording_identity(monkeypatch):
     import azure.identity
     Recorder.calls = []
-    for name in ('ClientSecretCredential', 'CertificateCredential', 'WorkloadIdentityCredential',
-                 'ManagedIdentityCredential', 'AzureCliCredential', 'ChainedTokenCredential'):
+    for name in ('ClientSecretCredential', 'CertificateCredential', 'UsernamePasswordCredential',
+                 'WorkloadIdentityCredential', 'ManagedIdentityCredential', 'AzureCliCredential', 'ChainedTokenCredential'):
         monkeypatch.setattr(azure.identity, name, type(name, (Recorder,), {}))
     return Recorder.calls
 
 
-def test_an_ad_fs_client_secret_goes_through_azure_identity_with_instance_discovery_off(monkeypatch):
-    calls = recording_identity(monkeypatch)
-    params = params_from(monkeypatch, client_id=CLIENT, secret=SECRET, tenant='adfs', authority_host='https://127.0.0.1:8443')
-    build_credential(resolve_credential(params), select_endpoints(params), http=None)
-    assert calls == [('ClientSecretCredential', ('adfs', CLIENT, SECRET),
-                      {'authority': 'https://127.0.0.1:8443', 'disable_instance_discovery': True})]
+ARM_SCOPE = 'https://management.azure.com/.default'
 
 
-@pytest.mark.parametrize('cloud,authority', [('AzureCloud', 'https://login.microsoftonline.com'),
-                                             ('AzureUSGovernment', 'https://login.microsoftonline.us'),
-                                             ('AzureChinaCloud', 'https://login.chinacloudapi.cn')])
-def test_cloud_environment_picks_the_authority_and_keeps_discovery(monkeypatch, cloud, authority):
+def token_session(clock):
+    """The HttpClient of a run's token requests, on the fake clock (answered by responses)."""
+    return HttpClient(sleep=clock.sleep, clock=clock, rand=lambda: 0.5)
+
+
+@pytest.mark.parametrize('env,authority', [
+    ({'AZURE_CLOUD_ENVIRONMENT': 'AzureCloud'}, 'https://login.microsoftonline.com'),
+    ({'AZURE_CLOUD_ENVIRONMENT': 'AzureUSGovernment'}, 'https://login.microsoftonline.us'),
+    ({'AZURE_CLOUD_ENVIRONMENT': 'AzureChinaCloud'}, 'https://login.chinacloudapi.cn'),
+    ({'AZURE_AUTHORITY_HOST': 'login.microsoftonline.us'}, 'https://login.microsoftonline.us'),
+])
+@responses.activate
+def test_cloud_environment_and_authority_host_pick_msals_authority(monkeypatch, clock, env, authority):
     calls = recording_identity(monkeypatch)
-    params = params_from(monkeypatch, {'AZURE_CLOUD_ENVIRONMENT': cloud}, client_id=CLIENT,
-                         certificate_path='/sp.pem', tenant=TENANT)
-    build_credential(resolve_credential(params), select_endpoints(params), http=None)
-    assert calls == [('CertificateCredential', (TENANT, CLIENT),
-                      {'certificate_path': '/sp.pem', 'authority': authority, 'disable_instance_discovery': False})]
+    openid = responses.get('%s/%s/v2.0/.well-known/openid-configuration' % (authority, TENANT), json={
+        'token_endpoint': '%s/%s/oauth2/v2.0/token' % (authority, TENANT),
+        'authorization_endpoint': '%s/%s/oauth2/v2.0/authorize' % (authority, TENANT),
+        'issuer': '%s/%s/v2.0' % (authority, TENANT)})
+    token = responses.post('%s/%s/oauth2/v2.0/token' % (authority, TENANT),
+                           json={'access_token': 'app-token', 'expires_in': 3599, 'token_type': 'Bearer'})
+    params = params_from(monkeypatch, env, client_id=CLIENT, secret=SECRET, tenant=TENANT)
+    endpoints = select_endpoints(params)
+    assert endpoints.authority == authority and endpoints.authority_is_microsoft
+    credential = build_credential(resolve_credential(params), endpoints, token_session(clock))
+    assert isinstance(credential, _credentials.MsalCredential)
+    assert credential.get_token(endpoints.arm_scope)[0] == 'app-token'
+    assert openid.call_count == 1 and token.call_count == 1 and len(responses.calls) == 2
+    assert calls == []  # no azure-identity class for a secret
+
+
+@pytest.mark.parametrize('kind', ['client_secret', 'client_certificate', 'user_password'])
+def test_secret_certificate_and_user_are_msal_credentials_never_azure_identity(monkeypatch, kind):
+    calls = recording_identity(monkeypatch)
+    built = []
+    monkeypatch.setattr(_credentials, '_msal_credential', lambda plan, endpoints, http: built.append(plan.kind) or 'msal')
+    plan = _auth.CredentialPlan(kind, kind, tenant=TENANT, client_id=CLIENT)
+    assert build_credential(plan, select_endpoints({}), http='the run http') == 'msal'
+    assert built == [kind] and calls == []
 
 
 def test_endpoints_follow_the_cloud_and_scopes_ignore_overrides(monkeypatch):
@@ -192,19 +215,11 @@ def test_endpoints_follow_the_cloud_and_scopes_ignore_overrides(monkeypatch):
     assert fabric.fabric == 'https://127.0.0.1:9443' and fabric.fabric_scope == 'https://api.fabric.microsoft.com/.default'
 
 
-def test_microsoft_authority_host_keeps_instance_discovery(monkeypatch):
-    calls = recording_identity(monkeypatch)
-    params = params_from(monkeypatch, {'AZURE_AUTHORITY_HOST': 'login.microsoftonline.us'},
-                         client_id=CLIENT, certificate_path='/sp.pem', tenant=TENANT)
-    build_credential(resolve_credential(params), select_endpoints(params), http=None)
-    assert calls[0][2] == {'certificate_path': '/sp.pem', 'authority': 'https://login.microsoftonline.us',
-                           'disable_instance_discovery': False}
-
-
 def test_managed_and_workload_identity_credentials(monkeypatch):
     calls = recording_identity(monkeypatch)
     params = params_from(monkeypatch, auth_source='msi', client_id=CLIENT)
-    build_credential(resolve_credential(params), select_endpoints(params), http=None)
+    credential = build_credential(resolve_credential(params), select_endpoints(params), http=None)
+    assert isinstance(credential, _credentials.AzureIdentityCredential)
     params = params_from(monkeypatch, auth_source='workload_identity', client_id=CLIENT, tenant=TENANT)
     build_credential(resolve_credential(params, environ={'AZURE_FEDERATED_TOKEN_FILE': '/t'}),
                      select_endpoints(params), http=None)
@@ -216,6 +231,22 @@ def test_managed_and_workload_identity_credentials(monkeypatch):
     ]
 
 
+def test_a_workload_identity_on_a_private_authority_turns_instance_discovery_off(monkeypatch):
+    calls = recording_identity(monkeypatch)
+    params = params_from(monkeypatch, auth_source='workload_identity', client_id=CLIENT, tenant=TENANT,
+                         authority_host='https://127.0.0.1:8443')
+    build_credential(resolve_credential(params, environ={'AZURE_FEDERATED_TOKEN_FILE': '/t'}),
+                     select_endpoints(params), http=None)
+    assert calls[0][2]['authority'] == 'https://127.0.0.1:8443' and calls[0][2]['disable_instance_discovery'] is True
+
+
+def test_the_azure_cli_credential(monkeypatch):
+    calls = recording_identity(monkeypatch)
+    params = params_from(monkeypatch, auth_source='cli', tenant=TENANT)
+    build_credential(resolve_credential(params), select_endpoints(params), http=None)
+    assert calls == [('AzureCliCredential', (), {'tenant_id': TENANT})]
+
+
 def test_default_chain_is_workload_then_managed_identity_then_cli(monkeypatch):
     calls = recording_identity(monkeypatch)
     params = params_from(monkeypatch, client_id=CLIENT, tenant=TENANT)
@@ -225,127 +256,56 @@ def test_default_chain_is_workload_then_managed_identity_then_cli(monkeypatch):
         'WorkloadIdentityCredential', 'ManagedIdentityCredential', 'AzureCliCredential', 'ChainedTokenCredential']
 
 
-# --- a service principal with a secret: one POST to the token endpoint, no identity library ---
-
-TOKEN_URL = 'https://login.microsoftonline.us/%s/oauth2/v2.0/token' % TENANT
-ARM_SCOPE = 'https://management.usgovcloudapi.net/.default'
-
-
-def secret_credential(monkeypatch, sleeps=None, warnings=None):
-    params = params_from(monkeypatch, {'AZURE_CLOUD_ENVIRONMENT': 'AzureUSGovernment'},
-                         client_id=CLIENT, secret=SECRET, tenant=TENANT)
-    http = HttpClient(transport=Transport(), sleep=(sleeps.append if sleeps is not None else None),
-                      on_retry=(warnings.append if warnings is not None else None))
-    credential = build_credential(resolve_credential(params), select_endpoints(params), http)
-    assert isinstance(credential, _auth.ClientSecretTokenCredential)
-    return credential
+def test_default_chain_without_a_token_file_is_managed_identity_then_cli(monkeypatch):
+    calls = recording_identity(monkeypatch)
+    params = params_from(monkeypatch)
+    build_credential(resolve_credential(params, environ={}), select_endpoints(params), http=None)
+    assert [name for name, _args, _kwargs in calls] == [
+        'ManagedIdentityCredential', 'AzureCliCredential', 'ChainedTokenCredential']
 
 
-@fake_http.activate
-def test_client_secret_is_one_form_post_to_the_clouds_token_endpoint(monkeypatch):
-    token = fake_http.post(TOKEN_URL, json={'token_type': 'Bearer', 'expires_in': 3599, 'ext_expires_in': 3599,
-                                            'access_token': 'app-token'})
-    before = _auth.time.time()
-    value, expires_on = secret_credential(monkeypatch).get_token(ARM_SCOPE)
-    assert value == 'app-token' and before + 3599 <= expires_on <= _auth.time.time() + 3599
-    assert len(fake_http.calls) == 1  # no OpenID configuration, no instance discovery
-    form = dict(pair.split('=', 1) for pair in token.calls[0].request.body.split('&'))
-    assert form == {'grant_type': 'client_credentials', 'client_id': CLIENT, 'client_secret': SECRET,
-                    'scope': 'https%3A%2F%2Fmanagement.usgovcloudapi.net%2F.default'}
-    assert 'Authorization' not in token.calls[0].request.headers
+class FakeAccessToken:
+    def __init__(self, token, expires_on):
+        self.token, self.expires_on = token, expires_on
 
 
-@fake_http.activate
-def test_a_throttled_or_failing_token_endpoint_is_retried_after_what_it_asks(monkeypatch):
-    fake_http.post(TOKEN_URL, status=429, headers={'Retry-After': '7'}, json={'error': 'temporarily_unavailable'})
-    fake_http.post(TOKEN_URL, status=503, headers={'Retry-After': '2'})
-    fake_http.post(TOKEN_URL, json={'access_token': 'app-token', 'expires_in': '3599'})
-    sleeps, warnings = [], []
-    value, _expires_on = secret_credential(monkeypatch, sleeps, warnings).get_token(ARM_SCOPE)
-    assert value == 'app-token' and sleeps == [7.0, 2.0] and len(warnings) == 2
-    assert not any(SECRET in warning for warning in warnings)
+def test_an_azure_identity_credential_passes_claims_only_when_there_are_some():
+    asked = []
 
+    class Library:
+        def get_token(self, *scopes, **kwargs):
+            asked.append((scopes, kwargs))
+            return FakeAccessToken('lib-token', 1234)
 
-@fake_http.activate
-def test_a_refused_secret_names_the_entra_error_and_never_the_secret(monkeypatch):
-    fake_http.post(TOKEN_URL, status=401, json={
-        'error': 'invalid_client', 'error_codes': [7000215], 'trace_id': 'trace-1',
-        'error_description': 'AADSTS7000215: Invalid client secret provided.\r\nTrace ID: trace-1\r\nTimestamp: x'})
-    tokens = TokenProvider(_auth.CredentialPlan('client_secret', 'service principal %s (client secret)' % CLIENT),
-                           lambda plan: secret_credential(monkeypatch), secrets=[SECRET])
-    with pytest.raises(AuthenticationError) as caught:
-        tokens.token(ARM_SCOPE)
-    message = caught.value.message
-    assert 'HTTP 401 invalid_client: AADSTS7000215: Invalid client secret provided.' in message
-    assert 'service principal %s' % CLIENT in message and 'trace-1' in message
-    assert 'Timestamp' not in message and SECRET not in message
-    assert len(fake_http.calls) == 1  # a refusal is final
-
-
-@fake_http.activate
-def test_a_token_endpoint_answering_without_a_token_is_a_clear_error(monkeypatch):
-    fake_http.post(TOKEN_URL, body='<html>proxy login</html>', content_type='text/html')
-    with pytest.raises(AuthenticationError, match='without an access_token: is authority_host right'):
-        secret_credential(monkeypatch).get_token(ARM_SCOPE)
-
-
-# --- user + password through msal, with the emulator-style authority on a port ---
-
-AUTHORITY = 'https://127.0.0.1:8443'
-OPENID = {
-    'token_endpoint': AUTHORITY + '/organizations/oauth2/v2.0/token',
-    'authorization_endpoint': AUTHORITY + '/organizations/oauth2/v2.0/authorize',
-    'device_authorization_endpoint': AUTHORITY + '/organizations/oauth2/v2.0/devicecode',
-    'issuer': AUTHORITY + '/organizations/v2.0',
-}
-
-
-@responses.activate
-def test_user_password_through_msal_keeps_the_authority_port_for_user_realm_discovery(monkeypatch):
-    responses.get(AUTHORITY + '/organizations/v2.0/.well-known/openid-configuration', json=OPENID)
-    realm = responses.get(AUTHORITY + '/common/userrealm/dr@contoso.com?api-version=1.0',
-                          json={'account_type': 'Managed', 'ver': '1.0'})
-    token = responses.post(OPENID['token_endpoint'],
-                           json={'access_token': 'user-token', 'expires_in': 3599, 'token_type': 'Bearer'})
-    params = params_from(monkeypatch, {'AZURE_AD_USER': 'dr@contoso.com', 'AZURE_PASSWORD': SECRET},
-                         authority_host=AUTHORITY)
-    credential = build_credential(resolve_credential(params), select_endpoints(params), HttpClient(transport=Transport()))
-    value, expires_on = credential.get_token('https://management.azure.com/.default')
-    assert value == 'user-token' and expires_on > 0
-    assert realm.call_count == 1 and token.call_count == 1
-    assert 'grant_type=password' in token.calls[0].request.body
-
-
-def test_port_preserving_client_only_rewrites_user_realm_urls():
-    sent = []
-
-    class Session:
-        def get(self, url, **kwargs):
-            sent.append(url)
-
-        post = get
-
-    client = _identity_libraries.PortPreservingHttpClient(Session(), 'https://127.0.0.1:8443')
-    client.get('https://127.0.0.1/common/userrealm/u@x?api-version=1.0')
-    client.post('https://127.0.0.1:8443/t/oauth2/v2.0/token')
-    _identity_libraries.PortPreservingHttpClient(Session(), 'https://login.microsoftonline.com').get(
-        'https://login.microsoftonline.com/common/userrealm/u@x')
-    assert sent == ['https://127.0.0.1:8443/common/userrealm/u@x?api-version=1.0',
-                    'https://127.0.0.1:8443/t/oauth2/v2.0/token',
-                    'https://login.microsoftonline.com/common/userrealm/u@x']
+    credential = _credentials.AzureIdentityCredential(Library())
+    assert credential.get_token(ARM_SCOPE) == ('lib-token', 1234.0)
+    assert credential.get_token(ARM_SCOPE, claims='{"a":1}') == ('lib-token', 1234.0)
+    assert asked == [((ARM_SCOPE,), {}), ((ARM_SCOPE,), {'claims': '{"a":1}'})]
 
 
 # --- tokens: one per scope, refreshed near expiry, errors without secrets ---
 
 class FakeCredential:
     def __init__(self, clock, lifetime=3600, error=None):
-        self.clock, self.lifetime, self.error, self.scopes = clock, lifetime, error, []
+        self.clock, self.lifetime, self.error, self.scopes, self.claims = clock, lifetime, error, [], []
 
-    def get_token(self, scope):
+    def get_token(self, scope, claims=None):
         if self.error:
             raise self.error
         self.scopes.append(scope)
+        self.claims.append(claims)
         return 'tok-%d' % len(self.scopes), self.clock() + self.lifetime
+
+
+class ForgettingCredential(FakeCredential):
+    """A credential with a cache of its own, as msal's."""
+
+    def __init__(self, clock, **kwargs):
+        super().__init__(clock, **kwargs)
+        self.forgotten = []
+
+    def forget(self, scope):
+        self.forgotten.append(scope)
 
 
 def provider(clock, credential, kind='client_secret', **kwargs):
@@ -371,18 +331,48 @@ def test_token_is_refreshed_when_it_nears_expiry_during_a_long_wait(clock):
     assert tokens.token('arm') == 'tok-2'
 
 
-def test_invalidate_rebuilds_the_credential_so_its_own_cache_cannot_return_the_same_token(clock):
+def test_invalidate_makes_a_credential_with_a_cache_forget_the_token_and_keeps_it(clock):
+    built = []
+
+    def factory(plan):
+        built.append(ForgettingCredential(clock))
+        return built[-1]
+
+    tokens = TokenProvider(_auth.CredentialPlan('client_secret', 'sp'), factory, clock=clock)
+    assert tokens.token('arm') == 'tok-1'
+    tokens.invalidate('arm')
+    assert tokens.token('arm') == 'tok-2'
+    assert len(built) == 1 and built[0].forgotten == ['arm'] and built[0].scopes == ['arm', 'arm']
+
+
+def test_invalidate_rebuilds_a_credential_without_forget_so_its_own_cache_cannot_return_the_same_token(clock):
     built = []
 
     def factory(plan):
         built.append(FakeCredential(clock))
         return built[-1]
 
-    tokens = TokenProvider(_auth.CredentialPlan('client_secret', 'sp'), factory, clock=clock)
+    tokens = TokenProvider(_auth.CredentialPlan('managed_identity', 'msi'), factory, clock=clock)
     tokens.token('arm')
     tokens.invalidate('arm')
     tokens.token('arm')
     assert len(built) == 2
+
+
+def test_invalidate_before_any_token_is_harmless(clock):
+    tokens = provider(clock, ForgettingCredential(clock))
+    tokens.invalidate('arm')
+    assert tokens.token('arm') == 'tok-1'
+
+
+def test_a_claims_challenge_bypasses_the_cached_token_and_reaches_the_credential(clock):
+    credential = FakeCredential(clock)
+    tokens = provider(clock, credential)
+    claims = '{"access_token":{"nbf":{"essential":true,"value":"1"}}}'
+    assert tokens.token('arm') == 'tok-1'
+    assert tokens.token('arm', claims=claims) == 'tok-2'
+    assert tokens.token('arm') == 'tok-2'  # the token with the claims is the one kept
+    assert credential.claims == [None, claims] and tokens.tokens_fetched == 2
 
 
 def test_new_tokens_are_reported_for_masking(clock):
@@ -401,6 +391,24 @@ def test_identity_errors_are_wrapped_and_redacted(clock):
     assert message.startswith('Could not get a token for https://management.azure.com/.default with service principal')
 
 
+def test_an_entra_refusal_keeps_its_details_and_hint_and_is_redacted(clock):
+    details = {'code': 'invalid_client', 'error_codes': [7000215], 'correlation_id': 'c-1', 'trace_id': 't-1'}
+    error = AuthenticationError('invalid_client: AADSTS7000215: bad secret %s (trace_id t-1)' % SECRET, hint='check it',
+                                details=details)
+    tokens = provider(clock, FakeCredential(clock, error=error), secrets=[SECRET])
+    with pytest.raises(AuthenticationError) as caught:
+        tokens.token('arm')
+    assert caught.value.details() == details and caught.value.hint == 'check it'
+    assert SECRET not in caught.value.message and 'trace_id t-1' in caught.value.message
+    assert caught.value.to_result()['error'] == details
+
+
+def test_a_missing_library_says_to_install_the_requirements(clock):
+    tokens = provider(clock, FakeCredential(clock, error=ImportError("No module named 'msal'")))
+    with pytest.raises(AuthenticationError, match="needs a Python library that is missing: No module named 'msal'"):
+        tokens.token('arm')
+
+
 def test_chain_failure_says_which_options_to_set(clock):
     plan = _auth.CredentialPlan('default_chain', 'workload identity, then managed identity, then Azure CLI',
                                 advice='No credential options were given; set access_token, or one of: x.')
@@ -409,46 +417,72 @@ def test_chain_failure_says_which_options_to_set(clock):
         tokens.token('arm')
 
 
-def test_access_token_and_client_secret_paths_import_neither_identity_libraries_nor_requests():
-    """The common identities cost a module run no library import: not azure-identity, not msal, and
-    not requests (about 50 ms) either, whatever the modules and clients import."""
+IMPORTS = textwrap.dedent('''
+    import json, sys
+    import responses
+    from ansible_collections.azure_dr.recovery.plugins.module_utils import _arm, _auth, _clouds, _fabric, _http, _lro
+    from ansible_collections.azure_dr.recovery.plugins.modules import (
+        fabric_workspace_restore, fabric_workspace_restore_batch, instance_failover_group_failover,
+        instance_failover_group_failover_batch)
+
+    def loaded():
+        return sorted(name for name in sys.modules if name.split('.')[0] in ('azure', 'msal')
+                      or name.endswith(('._credentials', '._identity_libraries')))
+
+    def token(params, http=None):
+        plan = _auth.resolve_credential(dict(params, auth_source=params.get('auth_source', 'auto')), environ={})
+        endpoints = _clouds.select_endpoints(params)
+        tokens = _auth.TokenProvider(plan, lambda chosen: _auth.build_credential(chosen, endpoints, http))
+        return tokens.token(endpoints.arm_scope)
+
+    phases = {}
+    assert token({'access_token': 'given-token'}) == 'given-token'
+    phases['access_token'] = loaded()
+
+    authority = 'https://login.microsoftonline.com/%(tenant)s'
+    with responses.RequestsMock() as mock:
+        for tenant in ('t', 'organizations'):
+            mock.get(authority % {'tenant': tenant} + '/v2.0/.well-known/openid-configuration', json={
+                'token_endpoint': authority % {'tenant': tenant} + '/oauth2/v2.0/token',
+                'authorization_endpoint': authority % {'tenant': tenant} + '/oauth2/v2.0/authorize',
+                'issuer': authority % {'tenant': tenant} + '/v2.0'})
+            mock.post(authority % {'tenant': tenant} + '/oauth2/v2.0/token',
+                      json={'access_token': 'msal-token', 'expires_in': 3599, 'token_type': 'Bearer'})
+        mock.get('https://login.microsoftonline.com/common/userrealm/u@contoso.com',
+                 json={'account_type': 'Managed', 'ver': '1.0'})
+        http = _http.HttpClient()
+        assert token({'client_id': 'c', 'secret': 's', 'tenant': 't'}, http) == 'msal-token'
+        assert token({'client_id': 'c', 'certificate_path': sys.argv[1], 'tenant': 't'}, http) == 'msal-token'
+        assert token({'ad_user': 'u@contoso.com', 'password': 'p'}, http) == 'msal-token'
+    phases['msal'] = loaded()
+
+    plan = _auth.resolve_credential({'auth_source': 'msi'}, environ={})
+    _auth.build_credential(plan, _clouds.select_endpoints({}), None)
+    phases['managed_identity'] = loaded()
+    print(json.dumps(phases))
+''')
+
+
+def test_access_token_imports_no_identity_library_msal_identities_import_msal_only(tmp_path):
+    """access_token costs a module run neither msal nor azure-identity; a secret, a certificate and a user
+    cost msal but not azure-identity; managed identity (and workload identity, the CLI) costs azure-identity."""
+    import trustme
+
+    pem = tmp_path / 'sp.pem'
+    leaf = trustme.CA(key_type=trustme.KeyType.RSA).issue_cert('sp.contoso.com', key_type=trustme.KeyType.RSA)
+    leaf.private_key_and_cert_chain_pem.write_to_path(str(pem))  # the key, the certificate and its issuer's
     root = os.path.abspath(os.path.join(os.path.dirname(_auth.__file__), '..', '..', '..', '..', '..'))
-    code = textwrap.dedent('''
-        import sys
-        from ansible_collections.azure_dr.recovery.plugins.module_utils import _arm, _auth, _clouds, _fabric, _http, _lro
-        from ansible_collections.azure_dr.recovery.plugins.modules import (
-            fabric_workspace_restore, fabric_workspace_restore_batch, instance_failover_group_failover,
-            instance_failover_group_failover_batch)
-        params = {'access_token': 'given-token', 'auth_source': 'auto'}
-        plan = _auth.resolve_credential(params, environ={})
-        tokens = _auth.TokenProvider(plan, lambda chosen: _auth.build_credential(chosen, _clouds.select_endpoints(params), None))
-        assert tokens.token('https://management.azure.com/.default') == 'given-token'
-        assert not tokens.can_refresh
-        class Answer:
-            status_code = 200
-
-            def json(self):
-                return {'access_token': 'app-token', 'expires_in': 3599}
-
-        class Http:
-            def request(self, method, url, **kwargs):
-                return Answer()
-
-        params = {'client_id': 'c', 'secret': 's', 'tenant': 't', 'auth_source': 'auto'}
-        plan = _auth.resolve_credential(params, environ={})
-        tokens = _auth.TokenProvider(plan, lambda chosen: _auth.build_credential(chosen, _clouds.select_endpoints(params), Http()))
-        assert tokens.token('https://management.azure.com/.default') == 'app-token'
-        try:  # a request that goes as far as connecting (nothing listens on port 9 here)
-            _http.Transport(environ={}).request('GET', 'http://127.0.0.1:9/x', timeout=(1, 1))
-        except _http.TransportError:
-            pass
-        loaded = sorted(name for name in sys.modules if name.split('.')[0] in ('azure', 'msal', 'requests', 'urllib3')
-                        or name.endswith('._identity_libraries'))
-        print(loaded)
-    ''')
     env = dict(os.environ, PYTHONPATH=root)
-    output = subprocess.run([sys.executable, '-c', code], env=env, capture_output=True, text=True, check=True).stdout
-    assert output.strip() == '[]'
+    env.pop('AZURE_REGIONAL_AUTHORITY_NAME', None)
+    env.pop('MSAL_FORCE_REGION', None)
+    done = subprocess.run([sys.executable, '-c', IMPORTS, str(pem)], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    phases = json.loads(done.stdout.strip().splitlines()[-1])
+    assert phases['access_token'] == []
+    assert 'msal' in phases['msal'] and any(name.endswith('._credentials') for name in phases['msal'])
+    assert not [name for name in phases['msal'] if name.split('.')[0] == 'azure']
+    assert 'azure.identity' in phases['managed_identity']
+    assert not [name for name in phases['managed_identity'] if name.endswith('._identity_libraries')]
 
 
 # --- a Fabric admin identity of its own (AWX: the azure_dr credential type beside the Azure one) ---
@@ -488,7 +522,7 @@ def test_a_refused_token_request_is_not_repeated_by_the_other_items_of_a_run(clo
     class Refusing(FakeCredential):
         calls = 0
 
-        def get_token(self, scope):
+        def get_token(self, scope, claims=None):
             Refusing.calls += 1
             raise AuthenticationError('HTTP 401 invalid_client: AADSTS7000215 [request id %d]' % Refusing.calls)
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 import json
 
 import pytest
+import responses
+from responses.matchers import query_param_matcher, query_string_matcher
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import ArmClient
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import FabricClient
 
 from ansible_collections.azure_dr.recovery.tests.unit.helpers import load_fixture
-from ansible_collections.azure_dr.recovery.tests.unit.fake_service import fake_http, query_param_matcher, query_string_matcher
 
 ARM = 'https://arm.example.test'
 SUB = '00000000-1111-2222-3333-444444444444'
@@ -27,23 +28,23 @@ def test_arm_paths_encode_every_segment(make_http):
     assert client.url(path, '2025-01-01') == ARM + path + '?api-version=2025-01-01'
 
 
-@fake_http.activate
+@responses.activate
 def test_arm_list_follows_next_link_exactly(make_http):
     first = ARM + '/subscriptions/%s/groups?api-version=2025-01-01' % SUB
     second = ARM + '/subscriptions/%s/groups?api-version=2025-01-01&$skiptoken=abc' % SUB
-    fake_http.get(first, json={'value': [{'name': 'a'}], 'nextLink': second},
+    responses.get(first, json={'value': [{'name': 'a'}], 'nextLink': second},
                   match=[query_string_matcher('api-version=2025-01-01')])
-    fake_http.get(second, json={'value': [{'name': 'b'}]})
+    responses.get(second, json={'value': [{'name': 'b'}]})
     client = ArmClient(make_http(), ARM, 'scope', SUB)
     assert [item['name'] for item in client.list('/subscriptions/%s/groups' % SUB, '2025-01-01')] == ['a', 'b']
-    assert len(fake_http.calls) == 2
+    assert len(responses.calls) == 2
 
 
-@fake_http.activate
+@responses.activate
 def test_arm_get_or_none(make_http):
     url = ARM + '/subscriptions/%s/x' % SUB
-    fake_http.get(url, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'no'}})
-    fake_http.get(url, status=403, json={'error': {'code': 'AuthorizationFailed', 'message': 'no'}})
+    responses.get(url, status=404, json={'error': {'code': 'ResourceNotFound', 'message': 'no'}})
+    responses.get(url, status=403, json={'error': {'code': 'AuthorizationFailed', 'message': 'no'}})
     client = ArmClient(make_http(), ARM, 'scope', SUB)
     assert client.get_or_none('/subscriptions/%s/x' % SUB, '2025-01-01') is None
     with pytest.raises(ApiError) as caught:
@@ -51,80 +52,80 @@ def test_arm_get_or_none(make_http):
     assert 'SQL Managed Instance Contributor' in caught.value.to_result()['msg']
 
 
-@fake_http.activate
+@responses.activate
 def test_fabric_list_follows_continuation_uri_then_stops_on_null(make_http):
     page1 = load_fixture('admin_examples_ListWorkspaces.json')['responses']['200']['body']
     page1 = dict(page1, continuationUri=page1['continuationUri'].replace('https://api.fabric.microsoft.com', FABRIC))
     page2 = load_fixture('admin_examples_ListWorkspacesByState.json')['responses']['200']['body']
-    fake_http.get(FABRIC + '/v1/admin/workspaces', json=page1, match=[query_param_matcher({'state': 'deleted'})])
-    fake_http.get(page1['continuationUri'], json=page2)
+    responses.get(FABRIC + '/v1/admin/workspaces', json=page1, match=[query_param_matcher({'state': 'deleted'})])
+    responses.get(page1['continuationUri'], json=page2)
     client = FabricClient(make_http(), FABRIC, 'scope')
     items = client.list(('admin', 'workspaces'), 'workspaces', params={'state': 'deleted', 'name': None})
     assert [item['id'] for item in items] == ['41ce06d1-d81b-4ea0-bc6d-2ce3dd2f8e87'] * 2
-    assert len(fake_http.calls) == 2
+    assert len(responses.calls) == 2
 
 
-@fake_http.activate
+@responses.activate
 def test_fabric_list_with_continuation_token_only(make_http):
-    fake_http.get(FABRIC + '/v1/admin/workspaces', json={'workspaces': [{'id': '1'}], 'continuationToken': 'T1'},
+    responses.get(FABRIC + '/v1/admin/workspaces', json={'workspaces': [{'id': '1'}], 'continuationToken': 'T1'},
                   match=[query_param_matcher({'type': 'Personal'})])
-    fake_http.get(FABRIC + '/v1/admin/workspaces', json={'workspaces': [{'id': '2'}]},
+    responses.get(FABRIC + '/v1/admin/workspaces', json={'workspaces': [{'id': '2'}]},
                   match=[query_param_matcher({'type': 'Personal', 'continuationToken': 'T1'})])
     client = FabricClient(make_http(), FABRIC, 'scope')
     assert [w['id'] for w in client.list(('admin', 'workspaces'), 'workspaces', {'type': 'Personal'})] == ['1', '2']
 
 
-@fake_http.activate
+@responses.activate
 def test_fabric_list_fails_when_the_service_repeats_a_token(make_http):
-    fake_http.get(FABRIC + '/v1/admin/workspaces', json={'workspaces': [{'id': '1'}], 'continuationToken': 'SAME'})
+    responses.get(FABRIC + '/v1/admin/workspaces', json={'workspaces': [{'id': '1'}], 'continuationToken': 'SAME'})
     client = FabricClient(make_http(), FABRIC, 'scope')
     with pytest.raises(AzureDRError, match='repeated a continuation'):
         client.list(('admin', 'workspaces'), 'workspaces')
-    assert len(fake_http.calls) == 2
+    assert len(responses.calls) == 2
 
 
-@fake_http.activate
+@responses.activate
 def test_arm_list_fails_when_next_link_loops(make_http):
     url = ARM + '/subscriptions/%s/groups?api-version=2025-01-01' % SUB
-    fake_http.get(url, json={'value': [{'name': 'a'}], 'nextLink': url})
+    responses.get(url, json={'value': [{'name': 'a'}], 'nextLink': url})
     with pytest.raises(AzureDRError, match='repeated a page'):
         ArmClient(make_http(), ARM, 'scope', SUB).list('/subscriptions/%s/groups' % SUB, '2025-01-01')
 
 
-@fake_http.activate
+@responses.activate
 def test_fabric_token_after_a_continuation_uri_goes_on_the_first_url_with_the_filters(make_http):
     base = FABRIC + '/v1/admin/workspaces'
-    fake_http.get(base, json={'workspaces': [{'id': '1'}], 'continuationUri': base + '?state=deleted&continuationToken=A'},
+    responses.get(base, json={'workspaces': [{'id': '1'}], 'continuationUri': base + '?state=deleted&continuationToken=A'},
                   match=[query_param_matcher({'state': 'deleted'})])
-    fake_http.get(base, json={'workspaces': [{'id': '2'}], 'continuationToken': 'B'},
+    responses.get(base, json={'workspaces': [{'id': '2'}], 'continuationToken': 'B'},
                   match=[query_param_matcher({'state': 'deleted', 'continuationToken': 'A'})])
-    fake_http.get(base, json={'workspaces': [{'id': '3'}], 'continuationToken': None},
+    responses.get(base, json={'workspaces': [{'id': '3'}], 'continuationToken': None},
                   match=[query_param_matcher({'state': 'deleted', 'continuationToken': 'B'})])
     client = FabricClient(make_http(), FABRIC, 'scope')
     assert [w['id'] for w in client.list(('admin', 'workspaces'), 'workspaces', {'state': 'deleted'})] == ['1', '2', '3']
 
 
-@fake_http.activate
+@responses.activate
 def test_a_2xx_that_is_not_json_is_a_clear_error(make_http):
-    fake_http.get(FABRIC + '/v1/admin/workspaces/w1', body='<html>proxy login</html>', content_type='text/html')
+    responses.get(FABRIC + '/v1/admin/workspaces/w1', body='<html>proxy login</html>', content_type='text/html')
     with pytest.raises(AzureDRError) as caught:
         FabricClient(make_http(), FABRIC, 'scope').get('admin', 'workspaces', 'w1')
     assert "Expected JSON from GET https://fabric.example.test/v1/admin/workspaces/w1, got HTTP 200 with 'text/html'" \
         in caught.value.message
 
 
-@fake_http.activate
+@responses.activate
 def test_fabric_post_never_sends_null(make_http):
     url = FABRIC + '/v1/admin/workspaces/w1/restore'
-    fake_http.post(url, status=200)
+    responses.post(url, status=200)
     client = FabricClient(make_http(), FABRIC, 'scope')
     client.post(('admin', 'workspaces', 'w1', 'restore'),
                 {'newWorkspaceName': None, 'newWorkspaceAdminPrincipal': {'id': 'p', 'type': 'User'}})
-    assert json.loads(fake_http.calls[0].request.body) == {'newWorkspaceAdminPrincipal': {'id': 'p', 'type': 'User'}}
+    assert json.loads(responses.calls[0].request.body) == {'newWorkspaceAdminPrincipal': {'id': 'p', 'type': 'User'}}
 
 
-@fake_http.activate
+@responses.activate
 def test_fabric_get_or_none_on_entity_not_found(make_http):
-    fake_http.get(FABRIC + '/v1/admin/workspaces/w1', status=404,
+    responses.get(FABRIC + '/v1/admin/workspaces/w1', status=404,
                   json={'errorCode': 'EntityNotFound', 'message': 'gone', 'requestId': 'r'})
     assert FabricClient(make_http(), FABRIC, 'scope').get_or_none('admin', 'workspaces', 'w1') is None

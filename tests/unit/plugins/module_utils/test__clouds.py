@@ -8,6 +8,7 @@ cloud_environment, as AWX's Azure credential and azure.azcollection allow)."""
 from __future__ import annotations
 
 import pytest
+import responses
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import (
     CLOUDS,
@@ -18,7 +19,6 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import (
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._http import HttpClient
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import cloud_environment_problem
-from ansible_collections.azure_dr.recovery.tests.unit.fake_service import fake_http
 
 STACK = 'https://management.local.azurestack.external'
 # The shape of api-version=1.0 (Azure Stack Hub, msrestazure): one object, no resourceManager.
@@ -42,9 +42,9 @@ def test_the_arm_endpoint_and_the_document_url(given, arm, url):
     assert metadata_urls(given) == (arm, url)
 
 
-@fake_http.activate
+@responses.activate
 def test_a_metadata_document_gives_the_authority_and_audience_and_keeps_the_arm_url():
-    fake_http.get(STACK + '/metadata/endpoints?api-version=1.0', json=STACK_DOCUMENT)
+    responses.get(STACK + '/metadata/endpoints?api-version=1.0', json=STACK_DOCUMENT)
     http = HttpClient(sleep=lambda seconds: None)
     endpoints = select_endpoints({'cloud_environment': STACK}, read_cloud_metadata(http, STACK))
     assert endpoints.authority == 'https://adfs.local.azurestack.external/adfs'
@@ -53,12 +53,12 @@ def test_a_metadata_document_gives_the_authority_and_audience_and_keeps_the_arm_
     assert endpoints.arm_scope == 'https://management.adfs.azurestack.local/4de154de-f8a8-4017-af41-df619da68155/.default'
     assert endpoints.fabric == CLOUDS['AzureCloud'].fabric_endpoint
     assert 'management.local.azurestack.external' in endpoints.token_hosts
-    assert 'Authorization' not in fake_http.calls[0].request.headers
+    assert 'Authorization' not in responses.calls[0].request.headers
 
 
-@fake_http.activate
+@responses.activate
 def test_a_list_of_clouds_gives_the_one_of_the_arm_host():
-    fake_http.get('https://management.usgovcloudapi.net/metadata/endpoints?api-version=2022-09-01', json=[
+    responses.get('https://management.usgovcloudapi.net/metadata/endpoints?api-version=2022-09-01', json=[
         {'name': 'AzureCloud', 'resourceManager': 'https://management.azure.com/',
          'authentication': {'loginEndpoint': 'https://login.microsoftonline.com', 'audiences': ['https://a/']}},
         {'name': 'AzureUSGovernment', 'resourceManager': 'https://management.usgovcloudapi.net/',
@@ -70,10 +70,10 @@ def test_a_list_of_clouds_gives_the_one_of_the_arm_host():
         'AzureUSGovernment', 'https://login.microsoftonline.us', 'https://management.core.usgovcloudapi.net')
 
 
-@fake_http.activate
+@responses.activate
 @pytest.mark.parametrize('answer', [dict(json={'name': 'no authentication'}), dict(status=404, json={})])
 def test_an_answer_that_is_no_metadata_fails_clearly(answer):
-    fake_http.get(STACK + '/metadata/endpoints?api-version=1.0', **answer)
+    responses.get(STACK + '/metadata/endpoints?api-version=1.0', **answer)
     with pytest.raises(AzureDRError) as failure:
         read_cloud_metadata(HttpClient(), STACK)
     assert failure.value.message.startswith('cloud_environment: ')

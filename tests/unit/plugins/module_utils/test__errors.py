@@ -4,25 +4,13 @@
 
 from __future__ import annotations
 
-import json
-
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     ApiError,
     InputError,
     OperationFailed,
     redact,
 )
-from ansible_collections.azure_dr.recovery.plugins.module_utils._transport import Headers, Request, Response
-
-
-def make_response(status, body=None, text=None, headers=None, method='GET', url='https://h.test/p?api-version=1'):
-    headers = Headers(headers or {})
-    if body is not None:
-        content = json.dumps(body).encode()
-        headers.setdefault('Content-Type', 'application/json')
-    else:
-        content = (text or '').encode()
-    return Response(status, None, headers, content, Request(method, url, Headers(), None))
+from ansible_collections.azure_dr.recovery.tests.unit.http_helpers import make_response
 
 
 def test_arm_error_shape():

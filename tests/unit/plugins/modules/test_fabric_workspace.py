@@ -11,12 +11,13 @@ import json
 import threading
 
 import pytest
+import responses
+from responses.matchers import query_param_matcher
 
 from ansible_collections.azure_dr.recovery.plugins.modules import fabric_workspace_info as info_module
 from ansible_collections.azure_dr.recovery.plugins.modules import fabric_workspace_restore as restore_module
 from ansible_collections.azure_dr.recovery.plugins.modules import fabric_workspace_restore_batch as batch_module
 from ansible_collections.azure_dr.recovery.tests.unit.helpers import load_fixture
-from ansible_collections.azure_dr.recovery.tests.unit.fake_service import fake_http, query_param_matcher
 
 FABRIC = 'https://fabric.example.test'
 ADMIN = FABRIC + '/v1/admin/workspaces'
@@ -37,14 +38,14 @@ def no_real_sleep(monkeypatch):
 
 
 def posts():
-    return [call for call in fake_http.calls if call.request.method == 'POST']
+    return [call for call in responses.calls if call.request.method == 'POST']
 
 
-@fake_http.activate
+@responses.activate
 def test_restore_sends_exactly_the_spec_example_request(run_module):
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
-    fake_http.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=dict(ACTIVE, name='Contoso Workspace'))
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
+    responses.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=dict(ACTIVE, name='Contoso Workspace'))
     request = EXAMPLE['restoreWorkspaceRequest']
     result, _out = run_module(restore_module.main, dict(ARGS, _ansible_diff=True, new_name=request['newWorkspaceName'],
                                                         admin_principal=request['newWorkspaceAdminPrincipal']))
@@ -54,11 +55,11 @@ def test_restore_sends_exactly_the_spec_example_request(run_module):
                               'after': {'state': 'Active', 'name': 'Contoso Workspace'}}
 
 
-@fake_http.activate
+@responses.activate
 def test_only_given_fields_are_sent_and_never_null(run_module):
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
-    fake_http.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
+    responses.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
     principal_id = EXAMPLE['restoreWorkspaceRequest']['newWorkspaceAdminPrincipal']['id']
     result, _out = run_module(restore_module.main, dict(ARGS, admin_principal={'id': principal_id}))
     assert result['changed'] is True
@@ -66,82 +67,82 @@ def test_only_given_fields_are_sent_and_never_null(run_module):
         'id': '17dd1e38-a4c6-41ed-bc4f-1e383f8ddd01', 'type': 'User'}}
 
 
-@fake_http.activate
+@responses.activate
 def test_active_workspace_is_left_alone_with_a_warning_about_the_name(run_module):
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
     result, _out = run_module(restore_module.main, dict(ARGS, new_name='Another name'))
     assert result['changed'] is False and result['workspace'] == ACTIVE and not posts()
     assert 'it was not renamed' in json.dumps(result['warnings'])
 
 
-@fake_http.activate
+@responses.activate
 def test_check_mode_reads_only(run_module):
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
     result, _out = run_module(restore_module.main, dict(ARGS, _ansible_check_mode=True))
-    assert result['changed'] is True and result['workspace'] == DELETED and len(fake_http.calls) == 1
+    assert result['changed'] is True and result['workspace'] == DELETED and len(responses.calls) == 1
 
 
-@fake_http.activate
+@responses.activate
 def test_personal_workspace_without_new_name_fails_before_any_post(run_module):
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=dict(DELETED, type='Personal'))
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=dict(DELETED, type='Personal'))
     result, _out = run_module(restore_module.main, ARGS)
     assert result['failed'] is True and 'needs new_name' in result['msg'] and not posts()
 
 
-@fake_http.activate
+@responses.activate
 def test_unknown_or_purged_workspace(run_module):
     gone = {'errorCode': 'EntityNotFound', 'message': 'x', 'requestId': 'r'}
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, status=404, json=gone)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, status=404, json=gone)
     result, _out = run_module(restore_module.main, ARGS)
     assert result['failed'] is True and 'retention period' in result['msg'] and '7 to 90 days' in result['msg']
 
 
-@fake_http.activate
+@responses.activate
 def test_429_on_restore_is_waited_out_exactly_with_a_warning(run_module, no_real_sleep):
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
-    fake_http.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=429, json=BLOCKED,
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
+    responses.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=429, json=BLOCKED,
                    headers={'Retry-After': '58', 'x-ms-public-api-error-code': 'RequestBlocked'})
-    fake_http.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
+    responses.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
     result, _out = run_module(restore_module.main, ARGS)
     assert result['changed'] is True and no_real_sleep == [58.0]
     assert 'RequestBlocked' in json.dumps(result['warnings'])
 
 
-@fake_http.activate
+@responses.activate
 def test_429_beyond_the_rate_limit_timeout_fails_clearly(run_module, no_real_sleep):
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, status=429, json=BLOCKED, headers={'Retry-After': '3600'})
+    responses.get(ADMIN + '/' + WORKSPACE_ID, status=429, json=BLOCKED, headers={'Retry-After': '3600'})
     result, _out = run_module(restore_module.main, dict(ARGS, rate_limit_timeout=60))
     assert result['failed'] is True and result['error']['code'] == 'RequestBlocked'
     assert 'retry budget of 60 s' in result['msg'] and no_real_sleep == []
 
 
-@fake_http.activate
+@responses.activate
 def test_name_taken_is_reported_with_code_and_request_id(run_module):
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
-    fake_http.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=409, json={
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
+    responses.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=409, json={
         'errorCode': 'WorkspaceNameAlreadyExists', 'message': "A workspace named 'x' already exists.", 'requestId': 'req-7'})
     result, _out = run_module(restore_module.main, dict(ARGS, new_name='x'))
     assert result['failed'] is True and result['error']['code'] == 'WorkspaceNameAlreadyExists'
     assert result['error']['request_id'] == 'req-7' and len(posts()) == 1
 
 
-@fake_http.activate
+@responses.activate
 def test_restore_by_name_uses_one_listing(run_module):
-    fake_http.get(ADMIN, json={'workspaces': [DELETED], 'continuationUri': None, 'continuationToken': None},
+    responses.get(ADMIN, json={'workspaces': [DELETED], 'continuationUri': None, 'continuationToken': None},
                   match=[query_param_matcher({'state': 'deleted', 'name': 'test report'})])
-    fake_http.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
+    responses.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
     args = {key: value for key, value in ARGS.items() if key != 'workspace_id'}
     result, _out = run_module(restore_module.main, dict(args, workspace_name='test report'))
     assert result['changed'] is True
-    assert [call.request.method for call in fake_http.calls] == ['GET', 'POST', 'GET']
+    assert [call.request.method for call in responses.calls] == ['GET', 'POST', 'GET']
 
 
-@fake_http.activate
+@responses.activate
 def test_ambiguous_name_lists_ids_and_types(run_module):
     other = dict(DELETED, id='22222222-3333-4444-5555-666666666666', type='Personal')
-    fake_http.get(ADMIN, json={'workspaces': [DELETED, other]})
+    responses.get(ADMIN, json={'workspaces': [DELETED, other]})
     args = {key: value for key, value in ARGS.items() if key != 'workspace_id'}
     result, _out = run_module(restore_module.main, dict(args, workspace_name='test report'))
     assert result['failed'] is True and not posts()
@@ -149,18 +150,18 @@ def test_ambiguous_name_lists_ids_and_types(run_module):
     assert 'Give workspace_id' in result['msg']
 
 
-@fake_http.activate
+@responses.activate
 def test_by_name_after_a_restore_converges(run_module):
-    fake_http.get(ADMIN, json={'workspaces': []}, match=[query_param_matcher({'state': 'deleted', 'name': 'test report'})])
-    fake_http.get(ADMIN, json={'workspaces': [ACTIVE]}, match=[query_param_matcher({'state': 'active'})])
+    responses.get(ADMIN, json={'workspaces': []}, match=[query_param_matcher({'state': 'deleted', 'name': 'test report'})])
+    responses.get(ADMIN, json={'workspaces': [ACTIVE]}, match=[query_param_matcher({'state': 'active'})])
     args = {key: value for key, value in ARGS.items() if key != 'workspace_id'}
     result, _out = run_module(restore_module.main, dict(args, workspace_name='test report'))
     assert result['changed'] is False and result['workspace'] == ACTIVE and not posts()
 
 
-@fake_http.activate
+@responses.activate
 def test_by_name_with_no_workspace_at_all(run_module):
-    fake_http.get(ADMIN, json={'workspaces': []})
+    responses.get(ADMIN, json={'workspaces': []})
     args = {key: value for key, value in ARGS.items() if key != 'workspace_id'}
     result, _out = run_module(restore_module.main, dict(args, workspace_name='Gone'))
     assert result['failed'] is True and "No workspace is named 'Gone', deleted or active" in result['msg']
@@ -177,10 +178,10 @@ def test_by_name_with_no_workspace_at_all(run_module):
     ({'admin_principal': 'not-a-mapping', 'new_name': ['x']}, "argument 'admin_principal' is of type"),
     ({'admin_principal': 'not-a-mapping', 'new_name': ['x']}, 'new_name must be a string, got a list'),
 ])
-@fake_http.activate
+@responses.activate
 def test_bad_input_fails_before_any_request(run_module, bad, expected):
     result, _out = run_module(restore_module.main, dict(ARGS, **bad))
-    assert result['failed'] is True and expected in result['msg'] and len(fake_http.calls) == 0
+    assert result['failed'] is True and expected in result['msg'] and len(responses.calls) == 0
 
 
 def test_exactly_one_of_id_and_name(run_module):
@@ -191,39 +192,39 @@ def test_exactly_one_of_id_and_name(run_module):
     assert result['failed'] is True and 'one of the following is required' in result['msg']
 
 
-@fake_http.activate
+@responses.activate
 def test_info_by_id_or_absent(run_module):
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
     result, _out = run_module(info_module.main, dict(ARGS, _ansible_check_mode=True))
     assert result['workspaces'] == [ACTIVE] and result['changed'] is False
     gone = {'errorCode': 'EntityNotFound', 'message': 'x'}
-    fake_http.get(ADMIN + '/22222222-3333-4444-5555-666666666666', status=404, json=gone)
+    responses.get(ADMIN + '/22222222-3333-4444-5555-666666666666', status=404, json=gone)
     result, _out = run_module(info_module.main, dict(ARGS, workspace_id='22222222-3333-4444-5555-666666666666'))
     assert result['workspaces'] == []
 
 
-@fake_http.activate
+@responses.activate
 def test_info_lists_with_lowercase_filters_and_every_page(run_module):
     page1 = load_fixture('admin_examples_ListWorkspaces.json')['responses']['200']['body']
     page1 = dict(page1, continuationUri=page1['continuationUri'].replace('https://api.fabric.microsoft.com', FABRIC))
     page2 = load_fixture('admin_examples_ListWorkspacesByState.json')['responses']['200']['body']
-    fake_http.get(ADMIN, json=page1, match=[query_param_matcher({'state': 'deleted', 'type': 'Personal'})])
-    fake_http.get(page1['continuationUri'], json=page2)
+    responses.get(ADMIN, json=page1, match=[query_param_matcher({'state': 'deleted', 'type': 'Personal'})])
+    responses.get(page1['continuationUri'], json=page2)
     args = {key: value for key, value in ARGS.items() if key != 'workspace_id'}
     result, _out = run_module(info_module.main, dict(args, state='deleted', type='Personal'))
     assert len(result['workspaces']) == 2
 
 
-@fake_http.activate
+@responses.activate
 def test_a_restore_answered_202_is_followed_to_its_end(run_module, no_real_sleep):
     accepted = load_fixture('platform_examples_DeprovisionWorkspaceIdentity_202.json')['responses']['202']['headers']
     operation = FABRIC + '/v1/operations/' + accepted['x-ms-operation-id']
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
-    fake_http.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=202,
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
+    responses.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=202,
                    headers={'Location': operation, 'x-ms-operation-id': accepted['x-ms-operation-id'], 'Retry-After': '5'})
-    fake_http.get(operation, json={'status': 'Running'}, headers={'Retry-After': '20'})
-    fake_http.get(operation, json={'status': 'Succeeded'})
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
+    responses.get(operation, json={'status': 'Running'}, headers={'Retry-After': '20'})
+    responses.get(operation, json={'status': 'Succeeded'})
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
     result, _out = run_module(restore_module.main, ARGS)
     assert result['changed'] is True and result['workspace'] == ACTIVE
     assert no_real_sleep == [5.0, 20.0]
@@ -236,16 +237,16 @@ THIRD_ID = 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f'
 BATCH_ARGS = {'fabric_endpoint': FABRIC, 'access_token': 'test-access-token'}
 
 
-@fake_http.activate
+@responses.activate
 def test_a_batch_restores_back_to_back_waits_out_429_and_reports_each(run_module, no_real_sleep):
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
-    fake_http.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
-    fake_http.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
-    fake_http.get(ADMIN + '/' + OTHER_ID, json=dict(DELETED, id=OTHER_ID))
-    fake_http.post(ADMIN + '/' + OTHER_ID + '/restore', status=429, json=BLOCKED, headers={'Retry-After': '6'})
-    fake_http.post(ADMIN + '/' + OTHER_ID + '/restore', status=200)
-    fake_http.get(ADMIN + '/' + OTHER_ID, json=dict(ACTIVE, id=OTHER_ID))
-    fake_http.get(ADMIN + '/' + THIRD_ID, json=dict(DELETED, id=THIRD_ID, type='Personal'))
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
+    responses.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
+    responses.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
+    responses.get(ADMIN + '/' + OTHER_ID, json=dict(DELETED, id=OTHER_ID))
+    responses.post(ADMIN + '/' + OTHER_ID + '/restore', status=429, json=BLOCKED, headers={'Retry-After': '6'})
+    responses.post(ADMIN + '/' + OTHER_ID + '/restore', status=200)
+    responses.get(ADMIN + '/' + OTHER_ID, json=dict(ACTIVE, id=OTHER_ID))
+    responses.get(ADMIN + '/' + THIRD_ID, json=dict(DELETED, id=THIRD_ID, type='Personal'))
     result, _out = run_module(batch_module.main, dict(BATCH_ARGS, workspaces=[
         {'workspace_id': WORKSPACE_ID}, {'workspace_id': OTHER_ID}, {'workspace_id': THIRD_ID}]))
     assert result['failed'] is True and result['changed'] is True
@@ -256,19 +257,19 @@ def test_a_batch_restores_back_to_back_waits_out_429_and_reports_each(run_module
     assert len(posts()) == 3  # no POST for the personal workspace without new_name
 
 
-@fake_http.activate
+@responses.activate
 def test_a_batch_checks_every_item_before_any_request(run_module):
     result, _out = run_module(batch_module.main, dict(BATCH_ARGS, workspaces=[
         {'workspace_id': 'nope'}, {'workspace_id': WORKSPACE_ID, 'admin_principal': {'id': 'bad'}},
         {'workspace_id': WORKSPACE_ID.upper()}]))
-    assert result['failed'] is True and len(fake_http.calls) == 0
+    assert result['failed'] is True and len(responses.calls) == 0
     assert result['error']['problems'] == [
         "workspaces[0].workspace_id must be a UUID such as 00000000-1111-2222-3333-444444444444, got 'nope'",
         "workspaces[1].admin_principal.id must be a UUID such as 00000000-1111-2222-3333-444444444444, got 'bad'",
         'workspaces[2]: workspace %s is already listed at workspaces[1]' % WORKSPACE_ID.upper()]
 
 
-@fake_http.activate
+@responses.activate
 def test_a_batch_reads_side_by_side_and_sends_one_restore_at_a_time(run_module):
     ids = ['%08d-1111-4222-8333-444444444444' % number for number in range(6)]
     reads_together = threading.Barrier(3, timeout=5)  # broken (the test fails) unless 3 first reads overlap
@@ -298,8 +299,8 @@ def test_a_batch_reads_side_by_side_and_sends_one_restore_at_a_time(run_module):
         return 200, {}, ''
 
     for workspace_id in ids:
-        fake_http.add_callback(fake_http.GET, ADMIN + '/' + workspace_id, callback=read)
-        fake_http.add_callback(fake_http.POST, ADMIN + '/' + workspace_id + '/restore', callback=restore)
+        responses.add_callback(responses.GET, ADMIN + '/' + workspace_id, callback=read)
+        responses.add_callback(responses.POST, ADMIN + '/' + workspace_id + '/restore', callback=restore)
     result, _out = run_module(batch_module.main, dict(BATCH_ARGS, workspaces=[{'workspace_id': i} for i in ids]))
     assert result['changed'] is True and 'failed' not in result, result.get('msg')
     assert [r['workspace']['state'] for r in result['results']] == ['Active'] * 6
