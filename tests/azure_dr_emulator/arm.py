@@ -13,7 +13,9 @@ and fails PlannedFailoverTimedOut after planned_failover_timeout_seconds; a forc
 
 from __future__ import annotations
 
+import base64
 import datetime
+import json
 from urllib.parse import unquote
 
 from . import tokens
@@ -65,6 +67,13 @@ def _authorize(request, store, sub, action, api_version=API_VERSION):
                          "The access token has been obtained for wrong audience or resource '%s'. It should exactly match "
                          "with one of the allowed audiences '%s'." % (claims.get('aud'), store.settings['arm_audiences'][0]),
                          challenge)
+    required = store.settings.get('arm_required_acrs')
+    if required and required not in (claims.get('acrs') or []):
+        # Conditional access / Continuous Access Evaluation: a claims challenge, as ARM sends it.
+        wanted = json.dumps({'access_token': {'acrs': {'essential': True, 'value': required}}})
+        return arm_error(401, 'InvalidAuthenticationToken', 'The token lacks the authentication context %s.' % required,
+                         {'WWW-Authenticate': 'Bearer authorization_uri="%s/common", error="insufficient_claims", '
+                                              'claims="%s"' % (request.base_url, base64.b64encode(wanted.encode()).decode())})
     subscription = next((s for s in store.data['subscriptions'] if s['id'].lower() == sub.lower()), None)
     if subscription is None:
         return arm_error(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % sub)

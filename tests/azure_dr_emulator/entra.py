@@ -137,6 +137,9 @@ def token(request, store, tenant):
     lifetime = int(store.settings['token_lifetime'])
     claims = dict(subject, aud=audience, iss='%s/%s/' % (request.base_url, tenant_id), tid=tenant_id,
                   iat=now, nbf=now, exp=now + lifetime, jti=str(uuid.uuid4()))
+    contexts = _requested_contexts(form.get('claims'))
+    if contexts:
+        claims['acrs'] = contexts
     body = {'token_type': 'Bearer', 'expires_in': lifetime, 'ext_expires_in': lifetime,
             'access_token': tokens.encode(claims, store.data['signing_key'])}
     if grant == 'password':
@@ -147,6 +150,16 @@ def token(request, store, tenant):
             'exp': now + lifetime, 'oid': subject['oid'], 'tid': tenant_id, 'sub': subject['oid'],
             'preferred_username': subject['upn'], 'name': subject['upn'], 'ver': '2.0'}, '', header={'alg': 'none'})
     return Response(200, body)
+
+
+def _requested_contexts(claims_request):
+    """The authentication contexts (acrs) a token request's ``claims`` parameter asks for, as in a claims challenge."""
+    try:
+        acrs = json.loads(claims_request)['access_token']['acrs']
+    except (TypeError, ValueError, KeyError):
+        return []
+    values = (acrs.get('values') or [acrs.get('value')]) if isinstance(acrs, dict) else []
+    return [value for value in values if isinstance(value, str)]
 
 
 def _check_client_secret_or_assertion(form, client, request):

@@ -42,6 +42,8 @@ DEFAULT_SETTINGS = {
     'planned_failover_timeout_seconds': 30,  # a planned failover whose partner region is out fails after this
     'post_failover_busy_seconds': 0,  # failovers answer busy (409) this long after a failover succeeded
     'busy_retry_after': 1,  # Retry-After of that busy answer
+    # An authentication context (acrs) ARM asks for with a claims challenge when a token lacks it (None: never).
+    'arm_required_acrs': None,
     'arm_audiences': ['https://management.azure.com', 'https://management.core.windows.net',
                       'https://management.usgovcloudapi.net', 'https://management.chinacloudapi.cn'],
     'fabric_audience': 'https://api.fabric.microsoft.com',
