@@ -10,12 +10,15 @@ next long-running operation (ends Failed), regional outages, and failover group 
     DELETE /_emulator/outages[?location=...]   ends every outage, or that region's
     POST   /_emulator/group-state   {"name", "replication_state"?, "failover_policy"?, "busy_seconds"?,
                                      "subscription"?, "resource_group"?}
+    POST   /_emulator/client-certificates   {"client_id", "certificate_pem", "tenant"?}
 
 While a region is out, every ARM request whose path names it is answered 503 ServiceUnavailable
 (Retry-After: setting outage_retry_after) or, in mode timeout, held unanswered for outage_hang_seconds
 and then cut; it is logged with "outage": true.  A planned failover to the partner of an out region
 fails PlannedFailoverTimedOut (see arm.py).  busy_seconds makes the group's failovers answer busy for
-that long from now, as they do for post_failover_busy_seconds after each failover."""
+that long from now, as they do for post_failover_busy_seconds after each failover.  A client
+certificate registered for an application (replacing any before it) is what its certificate
+assertions are checked against (see entra.py); a reset forgets it unless the seed has it."""
 
 from __future__ import annotations
 
@@ -26,6 +29,7 @@ FAULT_KEYS = frozenset(('method', 'path', 'count', 'skip', 'status', 'body', 'he
 OUTAGE_KEYS = frozenset(('location', 'mode'))
 OUTAGE_MODES = ('timeout', 'unavailable')
 GROUP_STATE_KEYS = frozenset(('name', 'subscription', 'resource_group', 'replication_state', 'failover_policy', 'busy_seconds'))
+CERTIFICATE_KEYS = frozenset(('client_id', 'tenant', 'certificate_pem'))
 
 
 def routes():
@@ -43,6 +47,7 @@ def routes():
         ('POST', r'^/_emulator/outages$', add_outage),
         ('DELETE', r'^/_emulator/outages$', end_outages),
         ('POST', r'^/_emulator/group-state$', set_group_state),
+        ('POST', r'^/_emulator/client-certificates$', register_client_certificate),
     ]
 
 
@@ -209,3 +214,43 @@ def set_group_state(request, store):
         group['busy_until'] = store.clock() + changes['busy_seconds']
     store.save()
     return Response(200, group)
+
+
+def _certificate_problem(body):
+    unknown = _unknown(body, CERTIFICATE_KEYS, 'client-certificate fields')
+    if unknown:
+        return unknown
+    if not isinstance(body.get('client_id'), str) or not body['client_id']:
+        return 'a client certificate needs the client_id of an application'
+    pem = body.get('certificate_pem')
+    if not isinstance(pem, str) or '-----BEGIN CERTIFICATE-----' not in pem:
+        return 'certificate_pem must be a PEM certificate'
+    if 'PRIVATE KEY' in pem:
+        return 'certificate_pem must hold the certificate only, not its private key'
+    from cryptography import x509
+
+    try:
+        x509.load_pem_x509_certificate(pem.encode())
+    except ValueError as exc:
+        return 'certificate_pem is not a valid certificate: %s' % exc
+    return None
+
+
+def register_client_certificate(request, store):
+    """Registers the certificate of an application (a service principal of the seed), as uploading it to
+    the app registration does: from then on its assertions must be signed with that certificate's key."""
+    body = request.json() or {}
+    problem = _certificate_problem(body)
+    if problem:
+        return _bad(problem)
+    tenant = body.get('tenant')
+    found = [client for client in store.data['clients'] if client['client_id'].lower() == body['client_id'].lower()
+             and (tenant is None or client['tenant'].lower() == tenant.lower())]
+    if not found:
+        return Response(404, {'error': {'code': 'NotFound', 'message': 'no application has the client id %s%s'
+                                        % (body['client_id'], ' in tenant %s' % tenant if tenant else '')}})
+    if len(found) > 1:
+        return _bad('%d applications have the client id %s: give tenant to pick one' % (len(found), body['client_id']))
+    found[0]['certificate_pem'] = body['certificate_pem']
+    store.save()
+    return Response(201, {'client_id': found[0]['client_id'], 'tenant': found[0]['tenant']})

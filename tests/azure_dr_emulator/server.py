@@ -38,6 +38,7 @@ class Request:
         self.base_url = base_url
         self.audience = None  # set by the API handler that checked the token
         self.caller = None
+        self.peer = None  # host:port of the client's end of the connection (a proxy's, through one)
 
     def json(self):
         if not self.body:
@@ -99,6 +100,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b''
         query = {key: values[0] for key, values in parse_qs(parts.query, keep_blank_values=True).items()}
         request = Request(self.command, parts.path, query, self.headers, body, emulator.base_url)
+        request.peer = '%s:%s' % tuple(self.client_address[:2])
 
         control = parts.path.startswith('/_emulator/')
         outage = None if control else emulator.outage_of(request)
@@ -262,7 +264,7 @@ class Emulator:
         entry = {
             'time': started, 'duration': round(time.time() - started, 4), 'method': request.method,
             'path': request.path, 'query': request.query, 'status': status, 'audience': request.audience,
-            'caller': request.caller, 'fault': fault, 'outage': outage,
+            'caller': request.caller, 'fault': fault, 'outage': outage, 'peer': request.peer,
         }
         with self.store.lock:
             self.store.requests.append(entry)
