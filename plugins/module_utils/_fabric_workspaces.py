@@ -9,11 +9,43 @@ comparison here ignores case."""
 from __future__ import annotations
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError
+from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import fabric_client
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, positive_problem, uuid_problem
 
 PRINCIPAL_TYPES = ('User', 'ServicePrincipal', 'Group', 'ServicePrincipalProfile', 'EntireTenant')
 WORKSPACE_TYPES = ('Workspace', 'Personal', 'AdminWorkspace')
 RETENTION_NOTE = ('deleted workspaces can be restored for 7 to 90 days (a tenant setting), personal ones for 30 days; '
                   'after that they are gone for good')
+
+# The options the Fabric modules share, documented in doc_fragments/fabric_workspaces.py.
+# The rate limit: every Fabric module's.
+RATE_LIMIT_SPEC = dict(
+    rate_limit_timeout=dict(type='int', default=900),
+)
+# What a restore takes beside the workspace: the restore module's options, and each workspace's in the batch.
+RESTORE_SPEC = dict(
+    new_name=dict(type='str'),
+    admin_principal=dict(type='dict', options=dict(
+        id=dict(type='str', required=True),
+        type=dict(type='str', choices=list(PRINCIPAL_TYPES), default='User'),
+    )),
+)
+# The module-level options of both restore modules.
+RESTORE_MODULE_SPEC = dict(RATE_LIMIT_SPEC, wait_timeout=dict(type='int', default=600))
+
+
+def restore_problems(restore, where=''):
+    """The problems of a restore's options (``RESTORE_SPEC``): the module's, or the batch's workspace ``where``."""
+    prefix = where + '.' if where else ''
+    principal = restore['admin_principal'] if isinstance(restore['admin_principal'], dict) else {}  # else reported
+    return [problem for problem in (name_problem(restore['new_name'], prefix + 'new_name'),
+                                    uuid_problem(principal.get('id'), prefix + 'admin_principal.id')) if problem]
+
+
+def timeout_problems(params):
+    """The problems of ``RATE_LIMIT_SPEC`` and, in the restore modules, of ``wait_timeout``."""
+    return [problem for problem in (positive_problem(params[option], option)
+                                    for option in ('rate_limit_timeout', 'wait_timeout') if option in params) if problem]
 
 
 def same(left, right):
@@ -58,6 +90,13 @@ class AdminWorkspaces:
 
     def restore(self, workspace_id, body):
         return self.fabric.post(('admin', 'workspaces', workspace_id, 'restore'), body)
+
+
+def admin_workspaces(module):
+    """The admin workspace client of a module run (an ``_module.AzureDRModule``), whose requests wait out
+    429 answers within ``rate_limit_timeout``."""
+    module.http.retry_budget = module.params['rate_limit_timeout']
+    return AdminWorkspaces(fabric_client(module))
 
 
 def state_of(workspace):

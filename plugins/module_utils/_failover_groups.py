@@ -49,7 +49,7 @@ PRIMARY_DOWN_ADVICE = ('a planned failover needs both regions and cannot complet
                        'use failover_mode: forced (data not yet replicated is lost), or planned_then_forced to force only '
                        'when the planned failover cannot be made')
 
-# The options of the failover modules (one group or a batch of them).
+# The options of the failover modules (one group or a batch of them), documented in doc_fragments/failover.py.
 FAILOVER_SPEC = dict(
     failover_mode=dict(type='str', choices=list(FAILOVER_MODES)),
     forced_after=dict(type='int', default=300),
@@ -67,6 +67,10 @@ GROUP_SPEC = dict(
     primary_resource_group=dict(type='str'),
     primary_subscription_id=dict(type='str'),
 )
+# A group of the batch module: also its own subscription, today's primary region (which names the resource group
+# left out) and its own failover mode.
+BATCH_GROUP_SPEC = dict(GROUP_SPEC, subscription_id=dict(type='str'), primary_location=dict(type='str'),
+                        failover_mode=dict(FAILOVER_SPEC['failover_mode']))
 
 _LOCATION = re.compile(r'^[A-Za-z0-9][A-Za-z0-9 ]{0,62}$')
 # The request named in a transport failure (the side is already named): 'Could not complete GET https://...: '.
@@ -84,7 +88,8 @@ def location_problem(value, option='location'):
 
 
 def group_problems(group, where=''):
-    """The problems of one group's options (``GROUP_SPEC``, and ``subscription_id`` of a batch item)."""
+    """The problems of one group's options: ``GROUP_SPEC``, or a batch's ``BATCH_GROUP_SPEC`` except its
+    ``failover_mode`` (``failover_mode_of`` checks that one)."""
     prefix = where + '.' if where else ''
     problems = [resource_group_problem(group['resource_group'], prefix + 'resource_group'),
                 resource_group_problem(group['primary_resource_group'], prefix + 'primary_resource_group'),
@@ -96,6 +101,10 @@ def group_problems(group, where=''):
     if not group['resource_group'] and not group['primary_resource_group']:
         problems.append('%sresource_group is required (it may be left out only when primary_resource_group is given: '
                         'the primary side\'s read then names it)' % prefix)
+    if 'primary_location' in group:
+        problems.append(location_problem(group['primary_location'], prefix + 'primary_location'))
+        if not group['resource_group'] and not group['primary_location']:
+            problems.append('%sprimary_location is required when %sresource_group is left out' % (prefix, prefix))
     return [problem for problem in problems if problem]
 
 

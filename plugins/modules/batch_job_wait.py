@@ -25,7 +25,6 @@ description:
     gets them too).
   - An action running on the controller; it reads the job's result file on the target where
     C(ansible.builtin.async_status) would (C(ansible_async_dir) is honoured), with one C(cat) rather than a module run.
-  - Is in the collection's action group; the shared options of the group's other modules are accepted and ignored.
 options:
   jid:
     description: The C(ansible_job_id) of the async task.
@@ -65,7 +64,7 @@ attributes:
     description: The job's own results carry their diffs.
     support: none
 extends_documentation_fragment:
-  - azure_dr.recovery.attributes
+  - azure_dr.recovery.attributes.action
 seealso:
   - module: azure_dr.recovery.instance_failover_group_failover_batch
   - module: ansible.builtin.async_status

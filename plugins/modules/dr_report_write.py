@@ -15,7 +15,6 @@ description:
     once, so that a reader never sees half a report.
   - An action that runs on the controller, in the controller's process, where the DR playbooks run (C(localhost));
     it writes the files there whatever the task's host.
-  - Is in the collection's action group; the shared options of the group's other modules are accepted and ignored.
 options:
   report:
     description: The DR report.
@@ -37,7 +36,7 @@ attributes:
     description: Nothing to show.
     support: none
 extends_documentation_fragment:
-  - azure_dr.recovery.attributes
+  - azure_dr.recovery.attributes.action
 seealso:
   - module: azure_dr.recovery.instance_failover_group_failover_batch
 author:

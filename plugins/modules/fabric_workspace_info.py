@@ -38,12 +38,8 @@ options:
     description:
       - Only workspaces on this capacity (UUID).
     type: str
-  rate_limit_timeout:
-    description:
-      - Seconds that answers 429 C(RequestBlocked) may be waited out, each exactly as long as C(Retry-After) says.
-    type: int
-    default: 900
 extends_documentation_fragment:
+  - azure_dr.recovery.fabric_workspaces
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.fabric
   - azure_dr.recovery.attributes
@@ -87,10 +83,10 @@ workspaces:
       capacityId: 41ce06d1-d81b-4ea0-bc6d-2ce3dd2f8e84
 '''
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import fabric_client
-from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import WORKSPACE_TYPES, AdminWorkspaces
+from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import (
+    RATE_LIMIT_SPEC, WORKSPACE_TYPES, admin_workspaces, timeout_problems)
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
-from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, positive_problem, uuid_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, uuid_problem
 
 
 def main():
@@ -100,7 +96,7 @@ def main():
         name=dict(type='str'),
         type=dict(type='str', choices=list(WORKSPACE_TYPES)),
         capacity_id=dict(type='str'),
-        rate_limit_timeout=dict(type='int', default=900),
+        **RATE_LIMIT_SPEC
     )
     module = AzureDRModule(argument_spec, api='fabric', supports_check_mode=True)
     with module.reporting_errors(changed=False):
@@ -109,11 +105,10 @@ def main():
         validator.add(uuid_problem(params['workspace_id'], 'workspace_id'))
         validator.add(uuid_problem(params['capacity_id'], 'capacity_id'))
         validator.add(name_problem(params['name'], 'name'))
-        validator.add(positive_problem(params['rate_limit_timeout'], 'rate_limit_timeout'))
+        validator.extend(timeout_problems(params))
         validator.check()
 
-        module.http.retry_budget = params['rate_limit_timeout']
-        workspaces = AdminWorkspaces(fabric_client(module))
+        workspaces = admin_workspaces(module)
         if params['workspace_id']:
             workspace = workspaces.get(params['workspace_id'])
             found = [workspace] if workspace is not None else []

@@ -48,18 +48,9 @@ options:
         type: str
         choices: [User, ServicePrincipal, Group, ServicePrincipalProfile, EntireTenant]
         default: User
-  rate_limit_timeout:
-    description:
-      - Seconds that answers 429 C(RequestBlocked) may be waited out, each exactly as long as C(Retry-After) says,
-        with a warning. The restore API allows 10 calls a minute and the reads 200 an hour, per caller.
-    type: int
-    default: 900
-  wait_timeout:
-    description:
-      - Seconds to follow a restore that Fabric answers as a long-running operation (202).
-    type: int
-    default: 600
 extends_documentation_fragment:
+  - azure_dr.recovery.fabric_workspaces
+  - azure_dr.recovery.fabric_workspaces.restore
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.fabric
   - azure_dr.recovery.attributes
@@ -131,27 +122,23 @@ error:
   type: dict
 '''
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import fabric_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import (
-    PRINCIPAL_TYPES,
-    AdminWorkspaces,
+    RESTORE_MODULE_SPEC,
+    RESTORE_SPEC,
+    admin_workspaces,
     restore,
+    restore_problems,
+    timeout_problems,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
-from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, positive_problem, uuid_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, uuid_problem
 
 
 def main():
     argument_spec = dict(
         workspace_id=dict(type='str'),
         workspace_name=dict(type='str'),
-        new_name=dict(type='str'),
-        admin_principal=dict(type='dict', options=dict(
-            id=dict(type='str', required=True),
-            type=dict(type='str', choices=list(PRINCIPAL_TYPES), default='User'),
-        )),
-        rate_limit_timeout=dict(type='int', default=900),
-        wait_timeout=dict(type='int', default=600),
+        **RESTORE_SPEC, **RESTORE_MODULE_SPEC
     )
     module = AzureDRModule(argument_spec, api='fabric', supports_check_mode=True,
                            mutually_exclusive=[('workspace_id', 'workspace_name')],
@@ -165,18 +152,14 @@ def run(module):
     validator = module.validator()
     validator.add(uuid_problem(params['workspace_id'], 'workspace_id'))
     validator.add(name_problem(params['workspace_name'], 'workspace_name'))
-    validator.add(name_problem(params['new_name'], 'new_name'))
-    principal = params['admin_principal'] if isinstance(params['admin_principal'], dict) else {}  # else reported
-    validator.add(uuid_problem(principal.get('id'), 'admin_principal.id'))
-    for option in ('rate_limit_timeout', 'wait_timeout'):
-        validator.add(positive_problem(params[option], option))
+    validator.extend(restore_problems(params))
+    validator.extend(timeout_problems(params))
     validator.check()
 
-    module.http.retry_budget = params['rate_limit_timeout']
-    workspaces = AdminWorkspaces(fabric_client(module))
-    result = restore(workspaces, workspace_id=params['workspace_id'], workspace_name=params['workspace_name'],
-                     new_name=params['new_name'], admin_principal=params['admin_principal'],
-                     wait_timeout=params['wait_timeout'], check_mode=module.check_mode, warn=module.warn)
+    result = restore(admin_workspaces(module), workspace_id=params['workspace_id'],
+                     workspace_name=params['workspace_name'], new_name=params['new_name'],
+                     admin_principal=params['admin_principal'], wait_timeout=params['wait_timeout'],
+                     check_mode=module.check_mode, warn=module.warn)
     module.exit_json(elapsed=module.elapsed(), **result)
 
 

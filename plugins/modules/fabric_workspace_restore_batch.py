@@ -26,35 +26,31 @@ options:
     elements: dict
     required: true
     suboptions:
+      # A doc fragment cannot document a suboption: those that are the single module's options say so and are
+      # documented there only.
       workspace_id:
         description: Id (UUID) of the workspace.
         type: str
         required: true
       new_name:
-        description: Name of the restored workspace. Required for a personal workspace.
+        description: As O(azure_dr.recovery.fabric_workspace_restore#module:new_name).
         type: str
       admin_principal:
-        description: Administrator of the restored workspace.
+        description: As O(azure_dr.recovery.fabric_workspace_restore#module:admin_principal).
         type: dict
         suboptions:
           id:
-            description: Object id (UUID) of the principal.
+            description: As O(azure_dr.recovery.fabric_workspace_restore#module:admin_principal.id).
             type: str
             required: true
           type:
-            description: Kind of principal.
+            description: As O(azure_dr.recovery.fabric_workspace_restore#module:admin_principal.type).
             type: str
             choices: [User, ServicePrincipal, Group, ServicePrincipalProfile, EntireTenant]
             default: User
-  rate_limit_timeout:
-    description: Seconds that C(429) answers may be waited out, for each request.
-    type: int
-    default: 900
-  wait_timeout:
-    description: Seconds each restore may take when Fabric answers with a long-running operation.
-    type: int
-    default: 600
 extends_documentation_fragment:
+  - azure_dr.recovery.fabric_workspaces
+  - azure_dr.recovery.fabric_workspaces.restore
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.fabric
   - azure_dr.recovery.attributes
@@ -137,22 +133,19 @@ elapsed:
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import fabric_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import (
-    PRINCIPAL_TYPES,
-    AdminWorkspaces,
+    RESTORE_MODULE_SPEC,
+    RESTORE_SPEC,
     PendingRestore,
+    admin_workspaces,
     decide,
     finish_restore,
+    restore_problems,
     send_restore,
+    timeout_problems,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
-from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
-    name_problem,
-    positive_problem,
-    repeated_problems,
-    uuid_problem,
-)
+from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import repeated_problems, uuid_problem
 
 # Workspaces read (and, once restored, read again) side by side: reads are limited per hour, not per minute.
 PARALLEL_READS = 8
@@ -162,14 +155,9 @@ def main():
     argument_spec = dict(
         workspaces=dict(type='list', elements='dict', required=True, options=dict(
             workspace_id=dict(type='str', required=True),
-            new_name=dict(type='str'),
-            admin_principal=dict(type='dict', options=dict(
-                id=dict(type='str', required=True),
-                type=dict(type='str', choices=list(PRINCIPAL_TYPES), default='User'),
-            )),
+            **RESTORE_SPEC
         )),
-        rate_limit_timeout=dict(type='int', default=900),
-        wait_timeout=dict(type='int', default=600),
+        **RESTORE_MODULE_SPEC
     )
     module = AzureDRModule(argument_spec, api='fabric', supports_check_mode=True)
     with module.reporting_errors(changed=False):
@@ -178,16 +166,13 @@ def main():
         for index, item in enumerate(params['workspaces']):
             where = 'workspaces[%d]' % index
             validator.add(uuid_problem(item['workspace_id'], where + '.workspace_id'))
-            validator.add(name_problem(item['new_name'], where + '.new_name'))
-            validator.add(uuid_problem((item['admin_principal'] or {}).get('id'), where + '.admin_principal.id'))
+            validator.extend(restore_problems(item, where))
         validator.extend(repeated_problems(params['workspaces'], 'workspaces', lambda item: str(item['workspace_id']).lower(),
                                            lambda item: 'workspace %s' % item['workspace_id']))
-        for option in ('rate_limit_timeout', 'wait_timeout'):
-            validator.add(positive_problem(params[option], option))
+        validator.extend(timeout_problems(params))
         validator.check()
 
-        module.http.retry_budget = params['rate_limit_timeout']
-        workspaces = AdminWorkspaces(fabric_client(module)) if params['workspaces'] else None
+        workspaces = admin_workspaces(module)
 
         # Restore requests one at a time (a 429 is waited out holding the turn): side by side, under a
         # rate limit, they would only meet more 429s.

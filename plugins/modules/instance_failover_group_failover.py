@@ -244,8 +244,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._module import A
 
 
 def main():
-    argument_spec = dict(GROUP_SPEC, **FAILOVER_SPEC)
-    argument_spec['resource_group'] = dict(type='str', required=True)
+    argument_spec = dict(GROUP_SPEC, resource_group=dict(type='str', required=True), **FAILOVER_SPEC)
     module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
     with module.reporting_errors(changed=False):
         params = module.params

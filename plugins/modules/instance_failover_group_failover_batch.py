@@ -24,6 +24,8 @@ options:
     elements: dict
     required: true
     suboptions:
+      # A doc fragment cannot document a suboption: those that are the single module's options say so and are
+      # documented there only.
       resource_group:
         description:
           - Resource group of the managed instance at O(groups[].location) (each side of a group lives in its own
@@ -37,11 +39,11 @@ options:
             every subscription of the tenant.
         type: str
       location:
-        description: Region that must become primary.
+        description: As O(azure_dr.recovery.instance_failover_group_failover#module:location).
         type: str
         required: true
       name:
-        description: Name of the instance failover group.
+        description: As O(azure_dr.recovery.instance_failover_group_failover#module:name).
         type: str
         required: true
       failover_mode:
@@ -52,11 +54,10 @@ options:
         description: Region of today's primary side; needed only when O(groups[].resource_group) is left out.
         type: str
       primary_resource_group:
-        description: Resource group of today's primary managed instance; default, the one C(managedInstancePairs) names.
+        description: As O(azure_dr.recovery.instance_failover_group_failover#module:primary_resource_group).
         type: str
       primary_subscription_id:
-        description: Subscription of today's primary managed instance, with O(groups[].primary_resource_group);
-          default O(subscription_id).
+        description: As O(azure_dr.recovery.instance_failover_group_failover#module:primary_subscription_id).
         type: str
   max_concurrency:
     description:
@@ -169,26 +170,21 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import arm_client
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
-    FAILOVER_MODES,
+    BATCH_GROUP_SPEC,
     FAILOVER_SPEC,
-    GROUP_SPEC,
     RegionHealth,
     failover_mode_of,
     failover_problems,
     group_problems,
-    location_problem,
     make_primary,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import positive_problem, repeated_problems
 
-ITEM_SPEC = dict(GROUP_SPEC, subscription_id=dict(type='str'), primary_location=dict(type='str'),
-                 failover_mode=dict(type='str', choices=list(FAILOVER_MODES)))
-
 
 def main():
     argument_spec = dict(
-        groups=dict(type='list', elements='dict', required=True, options=ITEM_SPEC),
+        groups=dict(type='list', elements='dict', required=True, options=BATCH_GROUP_SPEC),
         max_concurrency=dict(type='int', default=100),
         progress_file=dict(type='path'),
         **FAILOVER_SPEC
@@ -204,9 +200,6 @@ def main():
         for index, group in enumerate(groups):
             where = 'groups[%d]' % index
             validator.extend(group_problems(group, where))
-            validator.add(location_problem(group['primary_location'], where + '.primary_location'))
-            if not group['resource_group'] and not group['primary_location']:
-                validator.add('%s.primary_location is required when %s.resource_group is left out' % (where, where))
             mode, problem = failover_mode_of(params, group['failover_mode'], where)
             validator.add(problem)
             modes.append(mode)

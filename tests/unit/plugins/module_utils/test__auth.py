@@ -475,7 +475,7 @@ def test_access_token_imports_no_identity_library_msal_identities_import_msal_on
     env = dict(os.environ, PYTHONPATH=root)
     env.pop('AZURE_REGIONAL_AUTHORITY_NAME', None)
     env.pop('MSAL_FORCE_REGION', None)
-    done = subprocess.run([sys.executable, '-c', IMPORTS, str(pem)], env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, '-c', IMPORTS, str(pem)], env=env, capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     phases = json.loads(done.stdout.strip().splitlines()[-1])
     assert phases['access_token'] == []

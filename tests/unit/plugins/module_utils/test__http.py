@@ -318,7 +318,7 @@ def test_timeouts_resets_and_cut_short_handshakes_are_retried_for_the_whole_budg
 ])
 def test_what_each_failure_says(failure, expected):
     classified = _http.failure_of(failure, URL, _http.Session().requests)
-    assert type(classified) is _http.TransportError and str(classified).startswith(expected)
+    assert isinstance(classified, _http.TransportError) and not isinstance(classified, _http.SetupError) and str(classified).startswith(expected)
 
 
 @responses.activate
