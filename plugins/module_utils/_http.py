@@ -176,8 +176,9 @@ class SetupError(TransportError):
 
 class Session:
     """One per module run: a ``requests.Session`` whose connections are kept alive per host and shared
-    by the threads of a batch (``pool_size`` of them at once to one host, at least ``MIN_POOL``).  ``send()`` sends one request,
-    following redirects but never retrying, and raises ``TransportError`` when there is no answer."""
+    by the threads of a batch (``pool_size`` of them at once to one host, at least ``MIN_POOL``).
+    ``send()`` sends one request, following redirects but never retrying, and raises ``TransportError``
+    when there is no answer."""
 
     def __init__(self, pool_size=MIN_POOL):
         import requests  # only a run that sends a request pays for it

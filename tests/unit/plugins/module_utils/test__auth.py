@@ -427,7 +427,7 @@ IMPORTS = textwrap.dedent('''
 
     def loaded():
         return sorted(name for name in sys.modules if name.split('.')[0] in ('azure', 'msal')
-                      or name.endswith(('._credentials', '._identity_libraries')))
+                      or name.endswith('._credentials'))
 
     def token(params, http=None):
         plan = _auth.resolve_credential(dict(params, auth_source=params.get('auth_source', 'auto')), environ={})
@@ -482,7 +482,6 @@ def test_access_token_imports_no_identity_library_msal_identities_import_msal_on
     assert 'msal' in phases['msal'] and any(name.endswith('._credentials') for name in phases['msal'])
     assert not [name for name in phases['msal'] if name.split('.')[0] == 'azure']
     assert 'azure.identity' in phases['managed_identity']
-    assert not [name for name in phases['managed_identity'] if name.endswith('._identity_libraries')]
 
 
 # --- a Fabric admin identity of its own (AWX: the azure_dr credential type beside the Azure one) ---
