@@ -26,7 +26,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._validation impo
 )
 
 PLAN_KEYS = {'name', 'report_dir', 'allow_data_loss', 'failover_mode', 'forced_after', 'primary_read_timeout',
-             'failover_groups', 'fabric_workspaces', 'fabric_admin_principal'}
+             'rto_target_seconds', 'failover_groups', 'fabric_workspaces', 'fabric_admin_principal'}
 GROUP_KEYS = {'name', 'resource_group', 'primary_location', 'dr_location', 'failover_mode'}  # one resource group for both sides
 SIDED_GROUP_KEYS = {'name', 'primary', 'dr', 'failover_mode'}  # each side in its own resource group and subscription
 FORCING_MODES = ('forced', 'planned_then_forced')
@@ -69,6 +69,9 @@ def dr_plan_problems(plan):
     for key in ('forced_after', 'primary_read_timeout'):
         if key in plan and (isinstance(plan[key], bool) or not isinstance(plan[key], int) or plan[key] < 1):
             problems.append('dr_plan.%s must be a positive whole number of seconds, got %r' % (key, plan[key]))
+    target = plan.get('rto_target_seconds')
+    if target is not None and (isinstance(target, bool) or not isinstance(target, (int, float)) or target <= 0):
+        problems.append('dr_plan.rto_target_seconds must be a positive number of seconds, got %r' % (target,))
     groups = plan.get('failover_groups') or []
     workspaces = plan.get('fabric_workspaces') or []
     if not isinstance(groups, list) or not isinstance(workspaces, list):
@@ -371,11 +374,33 @@ def _number(value):
     return value
 
 
+# The phases of a DR run, in order; a run marks when each begins (dr_report's ``phases``).
+PHASES = ('validation', 'pre-flight', 'failovers', 'restores', 'confirmation')
+
+
+def _phases(marks, started, ended):
+    """[{name, start_offset, end_offset}] from the epoch at which each phase began; a phase ends where the
+    next one that ran begins, the last at the end of the run."""
+    begun = sorted((float(marks[name]), PHASES.index(name), name) for name in PHASES if (marks or {}).get(name) is not None)
+    return [{'name': name, 'start_offset': round(max(begin - started, 0.0), 3),
+             'end_offset': round((begun[index + 1][0] if index + 1 < len(begun) else ended) - started, 3)}
+            for index, (begin, _order, name) in enumerate(begun)]
+
+
+def _rto(target, achieved):
+    """The achieved RTO beside the plan's rto_target_seconds: met or missed, and by how much."""
+    if target is None:
+        return {'target_seconds': None, 'achieved_seconds': achieved, 'met': None, 'margin_seconds': None}
+    return {'target_seconds': target, 'achieved_seconds': achieved, 'met': achieved <= float(target),
+            'margin_seconds': round(float(target) - achieved, 1)}
+
+
 def dr_report(rows, plan, playbook, started, rehearsal=False, target='dr', restore=True, run_by=None, awx_job_id=None,
-              awx_job_template_name=None, now=None, readiness=None):
+              awx_job_template_name=None, now=None, readiness=None, phases=None):
     """The DR report (docs/dr_report.md) of a run that started at ``started`` (epoch seconds) and ends
     now: its rows completed and checked by ``dr_report_items``, the result, the times, and the readiness
-    (``dr_readiness``).  A run that readiness stopped is ``no-go``, with no rows.  Built here rather than
+    (``dr_readiness``), the achieved RTO beside the plan's target, and the run's ``phases`` (the epoch at
+    which each of PHASES began).  A run that readiness stopped is ``no-go``, with no rows.  Built here rather than
     in YAML so that every ansible-core gives its fields the same types (2.16 templates numbers into
     strings)."""
     now = time.time() if now is None else now
@@ -383,12 +408,15 @@ def dr_report(rows, plan, playbook, started, rehearsal=False, target='dr', resto
     no_go = bool(readiness) and not readiness.get('go', True)
     items = [] if no_go else dr_report_items(rows, plan, target=target, restore=restore, rehearsal=rehearsal)
     failed = any(item.get('action') == 'error' for item in items)
+    duration = round(now - started, 1)
     return {
         'schema_version': 1, 'plan': (plan or {}).get('name'), 'playbook': playbook,
         'mode': 'check' if rehearsal else 'run',
         'result': 'no-go' if no_go else 'failed' if failed else 'rehearsed' if rehearsal else 'succeeded',
         'readiness': readiness or None,
-        'started': _utc(started), 'ended': _utc(now), 'duration': round(now - started, 1), 'run_by': run_by,
+        'started': _utc(started), 'ended': _utc(now), 'duration': duration, 'run_by': run_by,
+        'rto': _rto((plan or {}).get('rto_target_seconds'), duration),
+        'phases': _phases(phases, started, now),
         'awx_job_id': _number(awx_job_id), 'awx_job_template_name': awx_job_template_name or None, 'items': items,
     }
 

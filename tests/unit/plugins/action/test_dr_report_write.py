@@ -2,7 +2,7 @@
 # Copyright: contributors to the azure_dr.recovery collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""dr_report_write: the report's two files, written in the controller's process."""
+"""dr_report_write: the report's three files and the folder's run history, written in the controller's process."""
 
 from __future__ import annotations
 
@@ -28,10 +28,13 @@ def run(args):
     return action.run(task_vars={})
 
 
-def test_both_files_are_written_and_shared_options_ignored(tmp_path):
+def test_every_file_is_written_and_shared_options_ignored(tmp_path):
     base = str(tmp_path / 'new-dir' / 'p-dr_drill-20261202T000000Z')
+    history = str(tmp_path / 'new-dir' / 'index.html')
     result = run({'report': REPORT, 'path': base, 'tenant': 'ignored', 'secret': 'ignored'})
-    assert result['changed'] is True and result['files'] == [base + '.json', base + '.md']
+    assert result['changed'] is True and result['files'] == [base + '.json', base + '.md', base + '.html', history]
+    assert result['html'] == base + '.html' and result['history'] == history
+    assert 'data-result="no-go"' in open(base + '.html').read()
     assert json.load(open(base + '.json')) == REPORT and '"result": "no-go"' in open(base + '.json').read()
     assert '## Readiness: NO GO' in open(base + '.md').read()
     assert oct(os.stat(base + '.md').st_mode & 0o777) == '0o644'
@@ -53,3 +56,17 @@ def test_a_directory_that_cannot_be_made_is_a_clear_error(tmp_path):
     blocker.write_text('')
     with pytest.raises(AnsibleActionFail, match='Could not write the DR report'):
         run({'report': REPORT, 'path': str(blocker / 'report')})
+
+
+def test_the_history_lists_every_report_of_the_folder_and_names_what_it_could_not_read(tmp_path):
+    older = dict(REPORT, started='2026-11-01T00:00:00Z', result='rehearsed', duration=12.5, items=[])
+    (tmp_path / 'p-dr_drill-20261101T000000Z.json').write_text(json.dumps(older))  # written before HTML pages
+    (tmp_path / 'broken.json').write_text('{"half":')
+    (tmp_path / 'other.json').write_text('[1, 2]')
+    run({'report': dict(REPORT, started='2026-12-02T00:00:00Z', duration=3.0),
+         'path': str(tmp_path / 'p-dr_drill-20261202T000000Z')})
+    page = (tmp_path / 'index.html').read_text()
+    newer, old = page.index('href="p-dr_drill-20261202T000000Z.html"'), page.index('href="p-dr_drill-20261101T000000Z.json"')
+    assert newer < old  # newest first; a report without its page links to its JSON
+    assert page.count('<tr class="run"') == 2
+    assert 'broken.json: not readable as JSON' in page and 'other.json: not a DR report' in page

@@ -305,12 +305,20 @@ def test_run_options(options, problems):
 def test_the_report_has_the_same_types_whatever_templating_made_of_its_inputs():
     confirmed = {'kind': 'failover_group', 'name': 'fg-a', 'location': 'Japan East', 'action': 'failed over',
                  'final_state': 'Primary in Japan East', 'error': None}
-    plan = {'name': 'p', 'failover_groups': PLAN['failover_groups'][:1]}
+    plan = {'name': 'p', 'failover_groups': PLAN['failover_groups'][:1], 'rto_target_seconds': 10}
+    # 2.16 templates the phase marks (epoch seconds) into strings too; the restores phase did not run.
+    marks = {'validation': '1764620000.25', 'pre-flight': '1764620001.25', 'failovers': '1764620003.75',
+             'confirmation': '1764620004.25'}
     report = dr_report([confirmed], plan, 'dr_failover', '1764620000.25', run_by='ops@host', awx_job_id='42',
-                       awx_job_template_name='DR failover', now=1764620012.5)
+                       awx_job_template_name='DR failover', now=1764620012.5, phases=marks)
     assert report == {'schema_version': 1, 'plan': 'p', 'playbook': 'dr_failover', 'mode': 'run', 'result': 'succeeded', 'readiness': None,
                       'started': '2025-12-01T20:13:20Z', 'ended': '2025-12-01T20:13:32Z', 'duration': 12.2,
                       'run_by': 'ops@host', 'awx_job_id': 42, 'awx_job_template_name': 'DR failover',
+                      'rto': {'target_seconds': 10, 'achieved_seconds': 12.2, 'met': False, 'margin_seconds': -2.2},
+                      'phases': [{'name': 'validation', 'start_offset': 0.0, 'end_offset': 1.0},
+                                 {'name': 'pre-flight', 'start_offset': 1.0, 'end_offset': 3.5},
+                                 {'name': 'failovers', 'start_offset': 3.5, 'end_offset': 4.0},
+                                 {'name': 'confirmation', 'start_offset': 4.0, 'end_offset': 12.25}],
                       'items': [confirmed]}
     assert dr_report([], plan, 'dr_drill', 0, rehearsal=True, now=1)['result'] == 'failed'  # a group with no row
     assert dr_report([dict(confirmed, action='would fail over')], plan, 'dr_drill', 0, rehearsal=True, now=1)[
@@ -373,6 +381,8 @@ def test_failover_modes_of_a_run_a_group_and_a_plan():
     ({'allow_data_loss': True, 'failover_mode': 'planned'},
      'dr_plan.allow_data_loss: true means failover_mode: forced; it contradicts dr_plan.failover_mode: planned'),
     ({'forced_after': 0}, 'dr_plan.forced_after must be a positive whole number of seconds, got 0'),
+    ({'rto_target_seconds': 0}, 'dr_plan.rto_target_seconds must be a positive number of seconds, got 0'),
+    ({'rto_target_seconds': '15m'}, "dr_plan.rto_target_seconds must be a positive number of seconds, got '15m'"),
     ({'primary_read_timeout': '30'}, "dr_plan.primary_read_timeout must be a positive whole number of seconds, got '30'"),
 ])
 def test_bad_failover_keys_of_a_plan(changes, expected):

@@ -1,0 +1,144 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The HTML report and run history, read back as a parser sees them (the browser test renders them too:
+tests/integration/targets/dr_report_html)."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from ansible_collections.azure_dr.recovery.plugins.filter.dr_plan import dr_report
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_report_html import history_html, outcome, report_html
+
+HOSTILE = '<img src=x onerror=alert(1)>'
+QUOTED = 'fg" onmouseover="alert(2)'
+PLAN = {'name': 'contoso', 'rto_target_seconds': 60, 'failover_groups': [
+    {'name': 'fg-a', 'resource_group': 'rg', 'primary_location': 'Japan West', 'dr_location': 'Japan East'},
+    {'name': QUOTED, 'resource_group': 'rg', 'primary_location': 'East US', 'dr_location': 'West US'}],
+    'fabric_workspaces': [{'name': HOSTILE}, {'name': 'never reached'}]}
+ROWS = [
+    {'kind': 'failover_group', 'name': 'fg-a', 'location': 'Japan East', 'action': 'failed over', 'changed': True,
+     'start_offset': 3.0, 'end_offset': 13.0, 'duration': 10.0, 'final_state': 'Primary in Japan East', 'failover_kind': 'planned',
+     'before': {'replication_role': 'Secondary', 'replication_state': 'CATCH_UP'}, 'request_id': 'req-1'},
+    {'kind': 'failover_group', 'name': QUOTED, 'location': 'West US', 'changed': True,
+     'action': 'forced failover (data not yet replicated may be lost)', 'failover_kind': 'forced',
+     'start_offset': 3.0, 'end_offset': 23.0, 'duration': 20.0, 'final_state': 'Primary in West US'},
+    {'kind': 'workspace', 'name': HOSTILE, 'id': 'id-1', 'action': 'restored', 'changed': True,
+     'start_offset': 4.0, 'end_offset': 9.0, 'duration': 5.0, 'final_state': 'Active'},
+]
+
+
+class Page(HTMLParser):
+    """Every element as (tag, attributes), and the text, as a browser's parser would build them."""
+
+    def __init__(self, text):
+        super().__init__()
+        self.elements, self.text = [], []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def find(self, tag, css_class=None):
+        return [attrs for name, attrs in self.elements
+                if name == tag and (css_class is None or css_class in (attrs.get('class') or '').split())]
+
+
+def report(**changes):
+    built = dr_report(ROWS, PLAN, 'dr_failover', 1000.0, now=1040.0, run_by='ops@host', phases={
+        'validation': 1000.0, 'pre-flight': 1001.0, 'failovers': 1003.0, 'restores': 1003.5, 'confirmation': 1009.0})
+    built.update(changes)
+    return built
+
+
+def test_names_are_text_never_markup_and_nothing_can_be_loaded():
+    text = report_html(report(run_by=HOSTILE))
+    page = Page(text)
+    assert not page.find('img') and not page.find('script') and not page.find('link') and not page.find('iframe')
+    assert HOSTILE in ''.join(page.text)  # shown as text
+    assert not [attrs for _tag, attrs in page.elements if any(name.startswith('on') for name in attrs)]
+    assert [attrs['data-name'] for attrs in page.find('g', 'item')][1] == QUOTED  # an attribute stays one attribute
+    policy = [attrs['content'] for attrs in page.find('meta') if attrs.get('http-equiv') == 'Content-Security-Policy']
+    assert policy == ["default-src 'none'; style-src 'unsafe-inline'; img-src data:"]
+    assert not [attrs for _tag, attrs in page.elements if attrs.get('src') or str(attrs.get('href', '')).startswith('http')]
+    assert 'url(' not in text and '@import' not in text
+
+
+def test_every_item_has_a_bar_and_a_row_in_order_and_bars_follow_durations():
+    built = report()
+    page = Page(report_html(built))
+    names = [item['name'] for item in built['items']]
+    assert [attrs['data-name'] for attrs in page.find('g', 'item')] == names
+    assert [attrs['data-name'] for attrs in page.find('tr', 'item-row')] == names
+    scale = float(page.find('svg')[0]['data-scale'])
+    bars = page.find('rect', 'bar')
+    assert len(bars) == len(names)
+    for item, bar in zip(built['items'][:3], bars):
+        assert float(bar['width']) == pytest.approx(item['duration'] * scale, abs=0.01)
+        assert float(bar['x']) - float(bars[0]['x']) == pytest.approx((item['start_offset'] - 3.0) * scale, abs=0.01)
+    assert 'missing' in bars[3]['class'].split() and page.find('g', 'item')[3]['data-start'] == ''  # never reached
+    assert [attrs['data-outcome'] for attrs in page.find('g', 'item')] == ['done', 'forced', 'done', 'error']
+    assert [attrs['data-phase'] for attrs in page.find('rect', 'phase')] == [
+        'validation', 'pre-flight', 'failovers', 'restores', 'confirmation']
+
+
+def test_the_table_holds_every_field_of_the_rows():
+    built = report()
+    built['items'][0]['a_new_field'] = 'kept'
+    text = report_html(built)
+    for value in ('req-1', 'Secondary (CATCH_UP)', 'id-1', 'Primary in West US', 'a_new_field', 'kept', 'no outcome was recorded'):
+        assert value in text
+
+
+@pytest.mark.parametrize('target,achieved,expected', [
+    (60, 40.0, 'met</span>, 20.0 s to spare'), (30, 40.0, 'missed</span> by 10.0 s'), (None, 40.0, 'no target')])
+def test_the_achieved_rto_beside_the_plan_target(target, achieved, expected):
+    plan = dict(PLAN, rto_target_seconds=target)
+    built = dr_report(ROWS, plan, 'dr_failover', 1000.0, now=1000.0 + achieved)
+    assert built['rto']['met'] is (None if target is None else achieved <= target)
+    assert expected in report_html(built)
+
+
+@pytest.mark.parametrize('row,expected', [
+    ({'action': 'error', 'failover_kind': 'forced'}, 'error'), ({'action': 'would fail over'}, 'would-change'),
+    ({'action': 'none'}, 'nothing'), ({'action': 'restored'}, 'done'),
+    ({'action': 'primary (failed over by another operation)'}, 'done'), ({'action': 'x', 'failover_kind': 'forced'}, 'forced')])
+def test_outcome(row, expected):
+    assert outcome(row) == expected
+
+
+def test_a_no_go_report_says_nothing_was_touched():
+    text = report_html(report(result='no-go', items=[], readiness={'go': False, 'problems': [HOSTILE], 'notes': []}))
+    assert 'Readiness: NO GO' in text and 'no failover group or workspace was touched' in text
+    assert '&lt;img src=x onerror=alert(1)&gt;' in text
+
+
+def test_the_history_is_newest_first_drills_hollow_and_names_what_it_could_not_read():
+    runs = [('a.html', report(started='2026-11-01T00:00:00Z', duration=50.0)),
+            ('b.json', report(started='2026-12-01T00:00:00Z', mode='check', result='rehearsed', duration=20.0)),
+            ('c.html', report(started='2026-11-15T00:00:00Z', plan=HOSTILE, duration=30.0))]
+    text = history_html(runs, unreadable=[('x.json', 'not a DR report')])
+    page = Page(text)
+    assert [attrs['data-report'] for attrs in page.find('tr', 'run')] == ['b.json', 'c.html', 'a.html']
+    points = page.find('circle', 'point')
+    assert sorted(float(attrs['data-rto']) for attrs in points) == [20.0, 30.0, 50.0]
+    assert [('fill' in attrs) for attrs in points if attrs['data-mode'] == 'check'] == [False]
+    assert all('fill' in attrs for attrs in points if attrs['data-mode'] == 'run')
+    assert not page.find('img') and HOSTILE in ''.join(page.text)
+    assert 'x.json: not a DR report' in text and '1 drill(s)' in text
+    assert len(page.find('line', 'target')) == 1  # the plans' RTO target
+
+
+def test_an_empty_folder_history_and_a_report_without_start():
+    assert 'DR run history' in history_html([])
+    assert 'r.json: no start time' in history_html([('r.json', {'playbook': 'dr_drill'})])
