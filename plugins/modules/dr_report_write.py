@@ -7,12 +7,18 @@ from __future__ import annotations
 
 DOCUMENTATION = r'''
 module: dr_report_write
-short_description: Write a DR report as JSON and Markdown
+short_description: Write a DR report as JSON, Markdown and HTML, and the report folder's run history
 version_added: 0.2.0
 description:
-  - Writes O(report) (as built by the C(azure_dr.recovery.dr_report) filter) to O(path) with the extensions C(.json)
-    and C(.md) (rendered by C(azure_dr.recovery.dr_report_markdown)), creating the directory. Each file is replaced at
-    once, so that a reader never sees half a report.
+  - Writes O(report) (as built by the C(azure_dr.recovery.dr_report) filter) to O(path) with the extensions C(.json),
+    C(.md) (rendered by C(azure_dr.recovery.dr_report_markdown)) and C(.html) (a self-contained page with a timeline,
+    see C(docs/dr_report.md)), creating the directory. Each file is replaced at once, so that a reader never sees half
+    a report.
+  - Then rebuilds C(index.html), the run history of the directory, from every JSON report there - newest first, with
+    the achieved RTO of each run over time, drills and real runs told apart. A JSON file that is not a DR report is
+    named on that page, not an error.
+  - The HTML pages load nothing (no script, no external asset; a Content-Security-Policy forbids it) and escape
+    every name.
   - An action that runs on the controller, in the controller's process, where the DR playbooks run (C(localhost));
     it writes the files there whatever the task's host.
 options:
@@ -56,5 +62,19 @@ files:
   returned: success
   type: list
   elements: str
-  sample: [/var/lib/dr-reports/contoso-prod-dr_failover-20261202T010203Z.json]
+  sample:
+    - /var/lib/dr-reports/contoso-prod-dr_failover-20261202T010203Z.json
+    - /var/lib/dr-reports/contoso-prod-dr_failover-20261202T010203Z.md
+    - /var/lib/dr-reports/contoso-prod-dr_failover-20261202T010203Z.html
+    - /var/lib/dr-reports/index.html
+html:
+  description: The report's HTML page.
+  returned: success
+  type: str
+  sample: /var/lib/dr-reports/contoso-prod-dr_failover-20261202T010203Z.html
+history:
+  description: The run history of the report's directory.
+  returned: success
+  type: str
+  sample: /var/lib/dr-reports/index.html
 '''

@@ -40,7 +40,8 @@ dl.summary { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16p
 dl.summary dt { color: #57606a; } dl.summary dd { margin: 0; }
 .met { color: #2e7d32; font-weight: 600; } .missed { color: #c62828; font-weight: 600; }
 table { border-collapse: collapse; font-size: 12px; }
-th, td { border: 1px solid #d0d7de; padding: 3px 6px; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #d0d7de; padding: 3px 6px; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+td.c-start_offset, td.c-end_offset, td.c-duration, td.c-changed { white-space: nowrap; text-align: right; }
 th { background: #f6f8fa; }
 td.outcome, td.c-name, td.c-kind { font-weight: 600; white-space: nowrap; } td.c-kind { font-weight: 400; }
 p.note, p.phases { color: #57606a; font-size: 12px; }

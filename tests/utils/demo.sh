@@ -44,3 +44,7 @@ echo
 echo "== The failover report:"
 cat "$(ls "$demo"/reports/*-dr_failover-*.md | head -1)"
 echo "== Demo done in $(( $(date +%s) - started )) s of playbooks."
+echo
+echo "== Open in a browser (no server, no network needed):"
+echo "   the failover report: $(ls "$demo"/reports/*-dr_failover-*.html | head -1)"
+echo "   the run history:     $demo/reports/index.html"

@@ -376,8 +376,11 @@ def runner_job(row, emulator):
                     outputs.append(path)
     for directory, _dirs, files in os.walk(os.path.join(emulator.dir, 'reports')):
         outputs += [os.path.join(directory, name) for name in files]
-    if not any(name.endswith('.json') for name in outputs if '/reports/' in name):
-        problems.append('no DR report was written')
+    for extension in ('.json', '.html'):  # the HTML pages are searched for the canaries too
+        if not any(name.endswith(extension) for name in outputs if '/reports/' in name):
+            problems.append('no DR report was written as %s' % extension)
+    if not os.path.exists(os.path.join(emulator.dir, 'reports', 'index.html')):
+        problems.append('no run history (index.html) was written')
     row['problems'], row['outputs'] = problems, outputs
     return row
 
