@@ -173,8 +173,8 @@ def _timeline(report):
                      '</rect>' % (' odd' if index % 2 else '', x, width, bottom - 28,
                                   _attributes(data_phase=phase.get('name'), data_start=start, data_end=end),
                                   _text(phase.get('name')), start, end))
-        parts.append('<text class="phase-label" x="%.2f" y="%d">%s</text>' % (x + 2, 10 if index % 2 == 0 else 24,
-                                                                             _text(phase.get('name'))))
+        label_y = 10 if index % 2 == 0 else 24  # neighbours on two lines: short phases' labels do not overlap
+        parts.append('<text class="phase-label" x="%.2f" y="%d">%s</text>' % (x + 2, label_y, _text(phase.get('name'))))
     step = _nice_step(span)
     ticks, tick = [], 0.0
     while tick <= span + 1e-9:
@@ -194,17 +194,18 @@ def _timeline(report):
                                  data_start='' if start is None else start, data_end='' if end is None else end,
                                  data_duration='' if duration is None else duration)
         if start is None:
-            bar = '<rect class="bar missing" x="%d" y="%d" width="2" height="%d"/>' % (label_width, y + 4, row_height - 8)
+            mark = '<rect class="bar missing" x="%d" y="%d" width="2" height="%d"/>' % (label_width, y + 4, row_height - 8)
         else:
             width = max(((end if end is not None else start) - start) * scale, 2.0)
-            bar = ('<rect class="bar" x="%.2f" y="%d" width="%.2f" height="%d" rx="2" fill="%s"/>'
-                   % (label_width + start * scale, y + 4, width, row_height - 8, COLOURS[kind]))
+            mark = ('<rect class="bar" x="%.2f" y="%d" width="%.2f" height="%d" rx="2" fill="%s"/>'
+                    % (label_width + start * scale, y + 4, width, row_height - 8, COLOURS[kind]))
         parts.append('<g class="item"%s><title>%s: %s, %s</title><text x="%d" y="%d" text-anchor="end">%s</text>%s</g>'
                      % (attributes, _text(name), _text(item.get('action')), _seconds(duration) or 'not reached',
-                        label_width - 8, y + row_height - 7, _text(label), bar))
+                        label_width - 8, y + row_height - 7, _text(label), mark))
     parts.append('</svg>')
-    steps = ' &middot; '.join('%s %.1f&ndash;%.1f s' % (_text(phase.get('name')), _number(phase.get('start_offset')) or 0.0,
-                                                       _number(phase.get('end_offset')) or 0.0) for phase in phases)
+    steps = ' &middot; '.join('%s %.1f&ndash;%.1f s' % (
+        _text(phase.get('name')), _number(phase.get('start_offset')) or 0.0, _number(phase.get('end_offset')) or 0.0)
+        for phase in phases)
     return '<section><h2>Timeline</h2>%s%s%s</section>' % (
         _legend(), ''.join(parts), '<p class="phases">Phases: %s</p>' % steps if steps else '')
 
@@ -293,7 +294,7 @@ def _chart(runs):
     for target in targets:
         parts.append('<line class="target" x1="%d" y1="%.2f" x2="%d" y2="%.2f"><title>RTO target %g s</title></line>'
                      % (left, y(target), width - right, y(target), target))
-    for epoch, anchor in ((first, 'start'), (last, 'end')):
+    for epoch, anchor in ((min(times), 'start'), (max(times), 'end')) if times else ():  # the first and last runs
         parts.append('<text x="%.2f" y="%d" text-anchor="%s">%s</text>' % (x(epoch), height - 14, anchor, _text(_utc(epoch))))
     for run in runs:
         colour = COLOURS['error'] if run['result'] in ('failed', 'no-go') else COLOURS['done']

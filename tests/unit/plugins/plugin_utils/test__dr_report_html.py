@@ -83,9 +83,9 @@ def test_every_item_has_a_bar_and_a_row_in_order_and_bars_follow_durations():
     scale = float(page.find('svg')[0]['data-scale'])
     bars = page.find('rect', 'bar')
     assert len(bars) == len(names)
-    for item, bar in zip(built['items'][:3], bars):
-        assert float(bar['width']) == pytest.approx(item['duration'] * scale, abs=0.01)
-        assert float(bar['x']) - float(bars[0]['x']) == pytest.approx((item['start_offset'] - 3.0) * scale, abs=0.01)
+    for item, rect in zip(built['items'][:3], bars):
+        assert float(rect['width']) == pytest.approx(item['duration'] * scale, abs=0.01)
+        assert float(rect['x']) - float(bars[0]['x']) == pytest.approx((item['start_offset'] - 3.0) * scale, abs=0.01)
     assert 'missing' in bars[3]['class'].split() and page.find('g', 'item')[3]['data-start'] == ''  # never reached
     assert [attrs['data-outcome'] for attrs in page.find('g', 'item')] == ['done', 'forced', 'done', 'error']
     assert [attrs['data-phase'] for attrs in page.find('rect', 'phase')] == [
