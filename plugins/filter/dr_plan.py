@@ -190,19 +190,21 @@ def dr_report_markdown(report):
     ]
     if report.get('awx_job_id'):
         lines.append('| AWX job | %s (%s) |' % (_cell(report.get('awx_job_id')), _cell(report.get('awx_job_template_name'))))
+    lines += _legs_markdown(report)
     lines += _readiness_markdown(report.get('readiness'))
     items = report.get('items') or []
     groups = [item for item in items if item.get('kind') == 'failover_group']
     workspaces = [item for item in items if item.get('kind') != 'failover_group']
     if groups:
+        leg = ('leg',) if report.get('legs') else ()  # a live drill: each group once per leg
         lines += ['', '## Failover groups', ''] + _table(
-            ('name', 'target', 'action', 'failover sent', 'why forced', 'before', 'after', 'start (s)', 'end (s)',
-             'duration (s)', 'final state', 'request id', 'correlation id', 'error'),
-            [(item.get('name'), item.get('location'), item.get('action'), item.get('failover_kind'),
-              item.get('escalation_reason'),
-              _state(item.get('before')), _state(item.get('after')), item.get('start_offset'), item.get('end_offset'),
-              item.get('duration'), item.get('final_state'), item.get('request_id'), item.get('correlation_id'),
-              item.get('error')) for item in groups])
+            ('name',) + leg + ('target', 'action', 'failover sent', 'why forced', 'before', 'after', 'start (s)', 'end (s)',
+                               'duration (s)', 'final state', 'request id', 'correlation id', 'error'),
+            [(item.get('name'),) + tuple(item.get(key) for key in leg) + (
+                item.get('location'), item.get('action'), item.get('failover_kind'), item.get('escalation_reason'),
+                _state(item.get('before')), _state(item.get('after')), item.get('start_offset'), item.get('end_offset'),
+                item.get('duration'), item.get('final_state'), item.get('request_id'), item.get('correlation_id'),
+                item.get('error')) for item in groups])
     if workspaces:
         lines += ['', '## Workspaces', ''] + _table(
             ('name', 'id', 'new name', 'action', 'start (s)', 'end (s)', 'duration (s)', 'final state', 'error'),
@@ -210,6 +212,24 @@ def dr_report_markdown(report):
               item.get('end_offset'), item.get('duration'), item.get('final_state'), item.get('error'))
              for item in workspaces])
     return '\n'.join(lines) + '\n'
+
+
+def _legs_markdown(report):
+    """A live drill's legs, checks, what it left in the DR region, and its notes."""
+    lines = []
+    for group in report.get('left_in_dr_region') or []:
+        lines.append('**LEFT IN THE DR REGION - not failed back: %s** (%s)' % (_cell(group.get('name')), _cell(group.get('why'))))
+    if report.get('legs'):
+        header = ('leg', 'to', 'result', 'start (s)', 'end (s)', 'achieved RTO (s)', 'not run because')
+        lines += ['', '## Legs', ''] + _table(header, [
+            (leg.get('name'), leg.get('target'), leg.get('result'), leg.get('start_offset'), leg.get('end_offset'),
+             leg.get('duration'), leg.get('skipped')) for leg in report['legs']])
+    if report.get('checks'):
+        lines += ['', '## Checks (dr_drill_validate_tasks)', ''] + _table(('after the', 'result', 'task', 'message'), [
+            (check.get('leg'), 'passed' if check.get('ok') else 'failed', check.get('task'), check.get('message'))
+            for check in report['checks']])
+    lines += ['- note: %s' % _cell(note) for note in report.get('notes') or []]
+    return ([''] if lines else []) + lines
 
 
 def _side_cell(side):
@@ -375,7 +395,8 @@ def _number(value):
 
 
 # The phases of a DR run, in order; a run marks when each begins (dr_report's ``phases``).
-PHASES = ('validation', 'pre-flight', 'failovers', 'restores', 'confirmation')
+PHASES = ('validation', 'pre-flight', 'failovers', 'restores', 'confirmation',
+          'failover-checks', 'soak', 'failbacks', 'failback-checks')  # the last four: a live drill's (dr_drill_live)
 
 
 def _phases(marks, started, ended):
@@ -396,20 +417,22 @@ def _rto(target, achieved):
 
 
 def dr_report(rows, plan, playbook, started, rehearsal=False, target='dr', restore=True, run_by=None, awx_job_id=None,
-              awx_job_template_name=None, now=None, readiness=None, phases=None):
+              awx_job_template_name=None, now=None, readiness=None, phases=None, legs=None, checks=None):
     """The DR report (docs/dr_report.md) of a run that started at ``started`` (epoch seconds) and ends
     now: its rows completed and checked by ``dr_report_items``, the result, the times, and the readiness
     (``dr_readiness``), the achieved RTO beside the plan's target, and the run's ``phases`` (the epoch at
-    which each of PHASES began).  A run that readiness stopped is ``no-go``, with no rows.  Built here rather than
+    which each of PHASES began).  A live drill gives its ``legs`` and ``checks`` instead of rows (``_with_legs``).
+    A run that readiness stopped is ``no-go``, with no rows.  Built here rather than
     in YAML so that every ansible-core gives its fields the same types (2.16 templates numbers into
     strings)."""
     now = time.time() if now is None else now
     started = float(started)
     no_go = bool(readiness) and not readiness.get('go', True)
-    items = [] if no_go else dr_report_items(rows, plan, target=target, restore=restore, rehearsal=rehearsal)
+    items = [] if no_go or legs is not None else dr_report_items(rows, plan, target=target, restore=restore,
+                                                                 rehearsal=rehearsal)
     failed = any(item.get('action') == 'error' for item in items)
     duration = round(now - started, 1)
-    return {
+    report = {
         'schema_version': 1, 'plan': (plan or {}).get('name'), 'playbook': playbook,
         'mode': 'check' if rehearsal else 'run',
         'result': 'no-go' if no_go else 'failed' if failed else 'rehearsed' if rehearsal else 'succeeded',
@@ -419,6 +442,58 @@ def dr_report(rows, plan, playbook, started, rehearsal=False, target='dr', resto
         'phases': _phases(phases, started, now),
         'awx_job_id': _number(awx_job_id), 'awx_job_template_name': awx_job_template_name or None, 'items': items,
     }
+    return report if legs is None else _with_legs(report, legs, plan, started, checks, rehearsal)
+
+
+LIVE_DRILL_NOTE = 'Fabric workspaces are not part of a live drill: restoring a deleted workspace cannot be undone.'
+LEGS = {'failover': 'dr', 'failback': 'primary'}
+FAILBACK_ACTIONS = {'failed over': 'failed back', 'would fail over': 'would fail back',
+                    'primary (failed over by another operation)': 'primary (failed back by another operation)'}
+
+
+def _with_legs(report, legs, plan, started, checks, rehearsal):
+    """A live drill's report (``dr_drill_live``: a planned failover of every group, then a failback) from
+    ``report`` as dr_report built it without rows.  ``legs`` is [{name (failover, failback), rows, started,
+    ended (epoch seconds)}], a leg that did not run having ``skipped`` (why) instead; ``checks`` [{leg, ok,
+    task, message}], what the user's validation found after each leg.  Each leg's rows are completed and
+    checked like a run's (every group of the plan, confirmed primary at the leg's target) and carry ``leg``;
+    ``legs`` says when each ran and its achieved RTO, ``rto`` is the failover's; ``left_in_dr_region`` names
+    every group the failback did not bring back, and why.  A failed check fails the drill."""
+    report.update(legs=[], checks=list(checks or []), left_in_dr_region=[], notes=[LIVE_DRILL_NOTE])
+    if report['result'] == 'no-go':
+        return report
+    items = []
+    for leg in legs or []:
+        target = LEGS[leg['name']]
+        if leg.get('skipped'):
+            rows = [_missing_row('failover_group', group['name'], 'group', location=group['location'],
+                                 error='not %s: %s' % ('failed back' if leg['name'] == 'failback' else 'failed over',
+                                                       leg['skipped']))
+                    for group in dr_plan_groups(plan, target)]
+        else:
+            rows = dr_report_items(leg.get('rows'), plan, target=target, restore=False, rehearsal=rehearsal)
+        for row in rows:
+            row['leg'] = leg['name']
+            if leg['name'] == 'failback':  # the same planned failover, the other way
+                row['action'] = FAILBACK_ACTIONS.get(row.get('action'), row.get('action'))
+        items += rows
+        begun, ended = (None if leg.get(key) in (None, '') else float(leg[key]) for key in ('started', 'ended'))
+        errors = sum(row.get('action') == 'error' for row in rows)
+        report['legs'].append({
+            'name': leg['name'], 'target': target, 'skipped': leg.get('skipped') or None,
+            'start_offset': None if begun is None else round(begun - started, 3),
+            'end_offset': None if ended is None else round(ended - started, 3),
+            'duration': None if begun is None or ended is None else round(ended - begun, 1),
+            'result': 'not run' if leg.get('skipped') else 'failed' if errors else 'rehearsed' if rehearsal else 'succeeded'})
+        if leg['name'] == 'failback' and not rehearsal:
+            report['left_in_dr_region'] = [{'name': row['name'], 'why': row.get('error')} for row in rows
+                                           if row.get('action') == 'error']
+    failover = [leg for leg in report['legs'] if leg['name'] == 'failover' and leg['duration'] is not None]
+    if failover:
+        report['rto'] = _rto((plan or {}).get('rto_target_seconds'), failover[0]['duration'])
+    failed = any(row.get('action') == 'error' for row in items) or any(not check.get('ok') for check in report['checks'])
+    report.update(items=items, result='failed' if failed else 'rehearsed' if rehearsal else 'succeeded')
+    return report
 
 
 def _utc(epoch):
@@ -603,6 +678,14 @@ def dr_plan_path(name, directory='plans'):
     return os.path.join(directory, name + '.yml')
 
 
+def dr_run_path(path):
+    """``path`` as an absolute path, a relative one being taken from the directory ansible-playbook runs in
+    (in AWX, the project's root), where users keep their files; Ansible's own includes look elsewhere."""
+    if not isinstance(path, str) or not path.strip():
+        raise AnsibleFilterError('a path must be a non-empty string, got %r' % (path,))
+    return os.path.join(os.getcwd(), os.path.expanduser(path.strip()))
+
+
 def _boolean(value):
     if isinstance(value, bool):
         return value
@@ -637,8 +720,11 @@ def dr_run_problems(run):
     if run.get('target') == 'primary' and mode in FORCING_MODES:
         problems.append('dr_failover_mode=%s does not apply to %s: a failback is always planned (the region failed back '
                         'to must take part)' % (mode, run.get('playbook')))
+    live = run.get('playbook') == 'dr_drill_live'
+    if live:
+        problems += _live_drill_problems(run, forced or mode in FORCING_MODES)
     # A run that may force any failover (its mode, a group's or the plan's) must be confirmed as one.
-    can_force = run.get('target') == 'dr' and (mode in FORCING_MODES or forced or any(
+    can_force = not live and run.get('target') == 'dr' and (mode in FORCING_MODES or forced or any(
         group.get('failover_mode') in FORCING_MODES for group in dr_plan_groups(run.get('plan'), 'dr', mode, forced)))
     plan_name = run.get('plan_name')
     asked = run.get('plan_name_asked')
@@ -648,7 +734,7 @@ def dr_run_problems(run):
         return problems
     expected = plan_name + (FORCE_SUFFIX if can_force else '') if plan_name else None
     confirm = run.get('confirm')
-    required = _boolean(run.get('require_confirmation', False))
+    required = live or _boolean(run.get('require_confirmation', False))  # a live drill moves the estate: always confirmed
     if confirm is None or (isinstance(confirm, str) and not confirm.strip()):
         if required:
             problems.append('dr_confirm is required: type %r to confirm this %s' % (expected, run.get('playbook')))
@@ -656,6 +742,41 @@ def dr_run_problems(run):
         problems.append('dr_confirm must be exactly %r to confirm this %s%s, got %r' % (
             expected, run.get('playbook'),
             ' (a run that may force failovers, allowed to lose data)' if expected.endswith(FORCE_SUFFIX) else '', confirm))
+    return problems
+
+
+def _live_drill_problems(run, forcing):
+    """The live drill's own options (``run['live']``: soak_seconds, max_groups, validate_tasks,
+    fail_back_on_validation_failure), and what it refuses: forcing, more groups than max_groups."""
+    options, problems = run.get('live') or {}, []
+    if forcing:
+        problems.append('a live drill never forces a failover (a drill must not lose data): leave out '
+                        'dr_allow_data_loss and dr_failover_mode; every group fails over planned, whatever the plan says')
+    soak = options.get('soak_seconds')
+    if isinstance(soak, str) and soak.strip().replace('.', '', 1).isdigit():
+        soak = float(soak)  # a survey's answer
+    if soak is not None and (isinstance(soak, bool) or not isinstance(soak, (int, float)) or soak < 0):
+        problems.append('dr_drill_soak_seconds must be a number of seconds, 0 or more, got %r' % (options.get('soak_seconds'),))
+    most = options.get('max_groups')
+    if isinstance(most, str) and most.strip().isdigit():
+        most = int(most)
+    groups = dr_plan_groups(run.get('plan'), 'dr')
+    if most is not None and (isinstance(most, bool) or not isinstance(most, int) or most < 1):
+        problems.append('dr_drill_max_groups must be a whole number, 1 or more, got %r' % (options.get('max_groups'),))
+    elif most is not None and len(groups) > most:
+        problems.append('the plan has %d failover groups, more than dr_drill_max_groups (%d): a live drill fails every one '
+                        'over for real; raise dr_drill_max_groups to drill them all' % (len(groups), most))
+    if not groups:
+        problems.append('a live drill needs failover groups in the plan (its workspaces are not part of it)')
+    if _boolean(options.get('fail_back_on_validation_failure', True)) is None:
+        problems.append('dr_drill_fail_back_on_validation_failure must be true or false, got %r'
+                        % (options['fail_back_on_validation_failure'],))
+    tasks = options.get('validate_tasks')
+    if tasks not in (None, ''):
+        path = dr_run_path(tasks) if isinstance(tasks, str) else None
+        if path is None or not os.path.isfile(path):
+            problems.append('dr_drill_validate_tasks must name a task file (absolute, or relative to the directory '
+                            'ansible-playbook runs in), got %r%s' % (tasks, ': no such file' if path else ''))
     return problems
 
 
@@ -691,4 +812,4 @@ class FilterModule:
                 'dr_plan_groups': dr_plan_groups, 'dr_readiness': dr_readiness,
                 'dr_plan_path': dr_plan_path, 'dr_run_problems': dr_run_problems, 'dr_restore_item': dr_restore_item,
                 'dr_auth_options': dr_auth_options, 'dr_failures_by_cause': dr_failures_by_cause,
-                'dr_report_items': dr_report_items, 'dr_report': dr_report}
+                'dr_report_items': dr_report_items, 'dr_report': dr_report, 'dr_run_path': dr_run_path}

@@ -23,7 +23,7 @@ OUTCOMES = (('done', 'done', '#2e7d32'), ('nothing', 'nothing to do', '#8a8f98')
             ('error', 'error', '#c62828'))
 COLOURS = {name: colour for name, _label, colour in OUTCOMES}
 # The table's columns: every field of a report row (docs/dr_report.md); any other key goes in "other".
-COLUMNS = (('name', 'name'), ('kind', 'kind'), ('id', 'id'), ('action', 'action'), ('location', 'target'),
+COLUMNS = (('name', 'name'), ('kind', 'kind'), ('leg', 'leg'), ('id', 'id'), ('action', 'action'), ('location', 'target'),
            ('failover_kind', 'failover sent'), ('would_send', 'would send'), ('escalation_reason', 'why forced'),
            ('before', 'before'), ('after', 'after'), ('start_offset', 'start (s)'), ('end_offset', 'end (s)'),
            ('duration', 'duration (s)'), ('final_state', 'final state'), ('new_name', 'new name'),
@@ -52,7 +52,9 @@ svg .phase { fill: #f3f4f6; stroke: #d0d7de; } svg .phase.odd { fill: #e9ecf1; }
 svg .bar.missing { fill: none; stroke: #c62828; stroke-dasharray: 2 2; }
 svg .grid { stroke: #e1e4e8; } svg .target { stroke: #c62828; stroke-dasharray: 5 3; }
 svg .point.check { fill: #fff; stroke-width: 2; } svg .point.run { stroke-width: 2; }
-.problems li { color: #c62828; } footer { margin-top: 28px; color: #57606a; font-size: 12px; }
+.problems li { color: #c62828; }
+p.alarm { background: #c62828; color: #fff; font-weight: 700; padding: 8px 12px; border-radius: 4px; }
+footer { margin-top: 28px; color: #57606a; font-size: 12px; }
 @page { size: A4 landscape; margin: 12mm; }
 @media print { body { margin: 0; font-size: 11px; } table { font-size: 9px; } h2 { break-after: avoid; }
   tr, svg { break-inside: avoid; } .badge, .swatch, svg * { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
@@ -130,14 +132,29 @@ def _rto_sentence(rto):
 def _summary(report):
     awx = report.get('awx_job_id')
     rows = [('plan', _text(report.get('plan'))), ('playbook', _text(report.get('playbook'))),
-            ('mode', 'drill (check mode: nothing changed)' if report.get('mode') == 'check' else 'run'),
+            ('mode', {'check': 'drill (check mode: nothing changed)', 'run': 'run',
+                      'drill-live': 'live drill (failed over and back for real)'}[_mode(report)]),
             ('result', '<span class="badge r-%s">%s</span>' % (_text(report.get('result')), _text(report.get('result')))),
             ('run by', _text(report.get('run_by'))),
             ('AWX job', '%s (%s)' % (_text(awx), _text(report.get('awx_job_template_name'))) if awx else 'not run from AWX'),
             ('started', _text(report.get('started'))), ('ended', _text(report.get('ended'))),
-            ('achieved RTO', _seconds(report.get('duration'))), ('RTO target', _rto_sentence(report.get('rto')))]
-    return '<section id="summary">\n<dl class="summary">%s</dl>\n</section>' % ''.join(
-        '<dt>%s</dt><dd>%s</dd>' % (name, value) for name, value in rows)
+            ('achieved RTO', _seconds((report.get('rto') or {}).get('achieved_seconds', report.get('duration')))),
+            ('RTO target', _rto_sentence(report.get('rto')))]
+    if report.get('legs'):  # a live drill: the failover's RTO above, each leg here
+        rows.insert(-2, ('duration', _seconds(report.get('duration')) + ' in all'))
+        rows[-2] = ('achieved RTO', rows[-2][1] + ' (the failover leg)')
+        rows += [('%s leg' % _text(leg.get('name')), '%s: %s' % (
+            _text(leg.get('result')), _text(leg.get('skipped')) if leg.get('skipped') else _seconds(leg.get('duration'))))
+            for leg in report['legs']]
+    rows += [('check after the %s' % _text(check.get('leg')), '<span class="met">passed</span>' if check.get('ok') else
+              '<span class="missed">failed</span> at %s: %s' % (_text(check.get('task')), _text(check.get('message'))))
+             for check in report.get('checks') or []]
+    left = report.get('left_in_dr_region') or []
+    alarm = ('<p class="alarm">LEFT IN THE DR REGION - not failed back: %s</p>' % '; '.join(
+        '%s (%s)' % (_text(group.get('name')), _text(group.get('why'))) for group in left)) if left else ''
+    notes = ''.join('<p class="note">%s</p>' % _text(note) for note in report.get('notes') or [])
+    return '<section id="summary">\n%s<dl class="summary">%s</dl>%s\n</section>' % (alarm, ''.join(
+        '<dt>%s</dt><dd>%s</dd>' % (name, value) for name, value in rows), notes)
 
 
 def _readiness(readiness):
@@ -159,7 +176,7 @@ def _timeline(report):
     phases = report.get('phases') or []
     ends = [_number(item.get('end_offset')) or 0.0 for item in items] + [_number(p.get('end_offset')) or 0.0 for p in phases]
     span = max([_number(report.get('duration')) or 0.0] + ends + [1.0])
-    label_width, chart_width, row_height, top = 250, 720, 22, 36
+    label_width, chart_width, row_height, top = 290, 720, 22, 36
     scale = chart_width / span
     height = top + row_height * max(len(items), 1) + 30
     parts = ['<svg id="timeline" xmlns="http://www.w3.org/2000/svg" role="img" width="%d" height="%d" viewBox="0 0 %d %d"'
@@ -190,6 +207,8 @@ def _timeline(report):
         kind = outcome(item)
         name = str(item.get('name') if item.get('name') is not None else '?')
         label = name if len(name) <= 36 else name[:35] + '\u2026'
+        if item.get('leg'):  # a live drill: each group twice, one bar per leg
+            label = '%s (%s)' % (label, item['leg'])
         attributes = _attributes(data_kind=item.get('kind'), data_name=name, data_outcome=kind,
                                  data_start='' if start is None else start, data_end='' if end is None else end,
                                  data_duration='' if duration is None else duration)
@@ -298,13 +317,23 @@ def _chart(runs):
         parts.append('<text x="%.2f" y="%d" text-anchor="%s">%s</text>' % (x(epoch), height - 14, anchor, _text(_utc(epoch))))
     for run in runs:
         colour = COLOURS['error'] if run['result'] in ('failed', 'no-go') else COLOURS['done']
+        drill = run['mode'] != 'run'  # drills hollow, real runs filled
         parts.append('<circle class="point %s" cx="%.2f" cy="%.2f" r="5" stroke="%s"%s%s><title>%s %s %s: %s</title></circle>'
-                     % ('check' if run['mode'] == 'check' else 'run', x(run['epoch']), y(run['rto']), colour,
-                        '' if run['mode'] == 'check' else ' fill="%s"' % colour,
+                     % ('check' if drill else 'run', x(run['epoch']), y(run['rto']), colour, '' if drill else ' fill="%s"' % colour,
                         _attributes(data_mode=run['mode'], data_started=run['started'], data_rto=run['rto']),
                         _text(run['started']), _text(run['plan']), _text(run['playbook']), _seconds(run['rto'])))
     parts.append('</svg>')
     return ''.join(parts)
+
+
+def _mode(report):
+    """check (a drill in check mode), drill-live (a live drill: dr_drill_live) or run."""
+    if report.get('mode') == 'check':
+        return 'check'
+    return 'drill-live' if report.get('playbook') == 'dr_drill_live' else 'run'
+
+
+MODE_NAMES = {'check': 'drill', 'drill-live': 'live drill', 'run': 'run'}
 
 
 def _utc(epoch):
@@ -322,8 +351,9 @@ def history_html(reports, unreadable=()):
             continue
         rto = report.get('rto') or {}
         runs.append({'link': link, 'report': report, 'epoch': epoch, 'started': report.get('started'),
-                     'mode': 'check' if report.get('mode') == 'check' else 'run', 'result': report.get('result'),
-                     'rto': _number(report.get('duration')) or 0.0, 'target': rto.get('target_seconds'),
+                     'mode': _mode(report), 'result': report.get('result'),
+                     'rto': _number(rto.get('achieved_seconds', report.get('duration'))) or 0.0,
+                     'target': rto.get('target_seconds'),
                      'plan': report.get('plan'), 'playbook': report.get('playbook')})
     runs.sort(key=lambda run: run['epoch'], reverse=True)
     rows = []
@@ -334,16 +364,16 @@ def history_html(reports, unreadable=()):
                         _attributes(data_started=run['started'], data_mode=run['mode'], data_result=run['result'],
                                     data_rto=run['rto'], data_report=run['link']),
                         _text(run['link']), _text(run['started']), _text(run['plan']), _text(run['playbook']),
-                        'drill' if run['mode'] == 'check' else 'run', _text(run['result']), _text(run['result']),
+                        MODE_NAMES[run['mode']], _text(run['result']), _text(run['result']),
                         _seconds(run['rto']), _rto_sentence(report.get('rto')) if run['target'] is not None else '',
                         _text(report.get('run_by')),
                         _text('%s (%s)' % (report['awx_job_id'], report.get('awx_job_template_name')))
                         if report.get('awx_job_id') else ''))
-    drills = sum(run['mode'] == 'check' for run in runs)
+    drills = sum(run['mode'] != 'run' for run in runs)
     body = ['<header><h1>DR run history</h1><p>%d run(s): %d real run(s), %d drill(s). Newest first.</p></header>'
             % (len(runs), len(runs) - drills, drills),
-            '<section><h2>Achieved RTO over time</h2><ul class="legend"><li>&#9679; real run</li><li>&#9675; drill (check mode)'
-            '</li><li><span class="swatch" style="background:%s"></span>succeeded or rehearsed</li><li><span class="swatch" '
+            '<section><h2>Achieved RTO over time</h2><ul class="legend"><li>&#9679; real run</li><li>&#9675; drill (check mode, '
+            'or live: the failover leg)</li><li><span class="swatch" style="background:%s"></span>succeeded or rehearsed</li><li><span class="swatch" '
             'style="background:%s"></span>failed or no go</li><li>- - - RTO target</li></ul>%s</section>'
             % (COLOURS['done'], COLOURS['error'], _chart(runs)),
             '<section><h2>Runs</h2><table id="runs"><thead><tr><th>started (UTC): report</th><th>plan</th>'

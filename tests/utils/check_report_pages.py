@@ -44,7 +44,8 @@ CHROMIUM = '/usr/bin/chromium'
 # The machines reach no network but package registries: Chromium's own background connections must not start.
 LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
                '--disable-sync', '--no-first-run']
-PHASES = ('validation', 'pre-flight', 'failovers', 'restores', 'confirmation')
+PHASES = ('validation', 'pre-flight', 'failovers', 'restores', 'confirmation',
+          'failover-checks', 'soak', 'failbacks', 'failback-checks')  # a live drill's (dr_drill_live)
 MIN_BAR = 2.0               # px: the contract's minimum bar width
 TOLERANCE = (1.5, 0.02)     # px or share of the expected length, whichever is larger
 SECONDS = 0.05              # data-* against the JSON
@@ -263,9 +264,19 @@ def report_problems(dom, report):
     return problems, numbers
 
 
+# The history's data-mode of a report: a drill in check mode, a live drill (dr_drill_live), or a real run.
+DRILLS = ('check', 'drill-live')
+
+
+def report_mode(report):
+    if report.get('mode') == 'check':
+        return 'check'
+    return 'drill-live' if report.get('playbook') == 'dr_drill_live' else 'run'
+
+
 def history_problems(dom, reports, folder):
     problems = []
-    wanted = sorted((str(report.get('started')), 'check' if report.get('mode') == 'check' else 'run') for report in reports)
+    wanted = sorted((str(report.get('started')), report_mode(report)) for report in reports)
     for what, found in (('tr.run', dom['runs']), ('circle.point', dom['points'])):
         got = sorted((str(e['started']), str(e['mode'])) for e in found)
         if got != wanted:
@@ -281,10 +292,10 @@ def history_problems(dom, reports, folder):
     background = dom['background'] if not re.search(r',\s*0\)$', dom['background']) else 'rgb(255, 255, 255)'
     for point in dom['points']:
         hollow = point['fill'] in ('none', background) or re.search(r',\s*0\)$', point['fill']) or number(point['opacity']) == 0
-        if bool(hollow) != (point['mode'] == 'check'):
+        if bool(hollow) != (point['mode'] in DRILLS):
             problems.append('circle.point %s (data-mode %s): fill %s is %s'
                             % (point['started'], point['mode'], point['fill'], 'hollow' if hollow else 'filled'))
-    return problems, {'runs': len(dom['runs']), 'drills': sum(run['mode'] == 'check' for run in dom['runs']),
+    return problems, {'runs': len(dom['runs']), 'drills': sum(run['mode'] in DRILLS for run in dom['runs']),
                       'points': len(dom['points'])}
 
 

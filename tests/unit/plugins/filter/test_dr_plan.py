@@ -24,6 +24,7 @@ from ansible_collections.azure_dr.recovery.plugins.filter.dr_plan import (
     dr_report,
     dr_report_items,
     dr_report_markdown,
+    dr_run_path,
     dr_run_problems,
 )
 
@@ -300,6 +301,47 @@ def run(**options):
 ])
 def test_run_options(options, problems):
     assert run(**options) == problems
+
+
+LIVE_PLAN = {'name': 'contoso-prod', 'failover_mode': 'planned_then_forced', 'failover_groups': PLAN['failover_groups']}
+
+
+def live(tmp_path, **options):
+    return run(playbook='dr_drill_live', plan=options.pop('plan', LIVE_PLAN), **options)
+
+
+@pytest.mark.parametrize('options,problems', [
+    # Planned whatever the plan says, so the plan's name alone confirms it; and it is always asked for.
+    ({'confirm': 'contoso-prod', 'live': {'soak_seconds': '300', 'max_groups': '10'}}, []),
+    ({}, ["dr_confirm is required: type 'contoso-prod' to confirm this dr_drill_live"]),
+    ({'confirm': 'contoso-prod WITH DATA LOSS'},
+     ["dr_confirm must be exactly 'contoso-prod' to confirm this dr_drill_live, got 'contoso-prod WITH DATA LOSS'"]),
+    ({'confirm': 'contoso-prod', 'allow_data_loss': True},
+     ['a live drill never forces a failover (a drill must not lose data): leave out dr_allow_data_loss and dr_failover_mode; '
+      'every group fails over planned, whatever the plan says']),
+    ({'confirm': 'contoso-prod', 'live': {'max_groups': 1}},
+     ['the plan has 2 failover groups, more than dr_drill_max_groups (1): a live drill fails every one over for real; '
+      'raise dr_drill_max_groups to drill them all']),
+    ({'confirm': 'contoso-prod', 'live': {'max_groups': 0, 'soak_seconds': -1, 'fail_back_on_validation_failure': 'maybe'}},
+     ['dr_drill_soak_seconds must be a number of seconds, 0 or more, got -1',
+      'dr_drill_max_groups must be a whole number, 1 or more, got 0',
+      "dr_drill_fail_back_on_validation_failure must be true or false, got 'maybe'"]),
+    ({'confirm': 'contoso-prod', 'live': {'validate_tasks': 'no/such/checks.yml'}},
+     ["dr_drill_validate_tasks must name a task file (absolute, or relative to the directory ansible-playbook runs in), "
+      "got 'no/such/checks.yml': no such file"]),
+    ({'confirm': 'contoso-prod', 'plan': {'name': 'contoso-prod', 'fabric_workspaces': [{'name': 'w'}]}},
+     ['a live drill needs failover groups in the plan (its workspaces are not part of it)']),
+    ({'rehearsal': True}, []),  # --check: reads only, nothing to confirm
+])
+def test_live_drill_options(tmp_path, options, problems):
+    assert live(tmp_path, **options) == problems
+
+
+def test_live_drill_validate_tasks_relative_to_where_ansible_playbook_runs(tmp_path, monkeypatch):
+    (tmp_path / 'checks.yml').write_text('[]')
+    monkeypatch.chdir(tmp_path)
+    assert live(tmp_path, confirm='contoso-prod', live={'validate_tasks': 'checks.yml'}) == []
+    assert dr_run_path('checks.yml') == str(tmp_path / 'checks.yml')
 
 
 def test_the_report_has_the_same_types_whatever_templating_made_of_its_inputs():

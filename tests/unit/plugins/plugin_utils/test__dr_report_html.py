@@ -124,9 +124,12 @@ def test_a_no_go_report_says_nothing_was_touched():
 
 
 def test_the_history_is_newest_first_drills_hollow_and_names_what_it_could_not_read():
-    runs = [('a.html', report(started='2026-11-01T00:00:00Z', duration=50.0)),
-            ('b.json', report(started='2026-12-01T00:00:00Z', mode='check', result='rehearsed', duration=20.0)),
-            ('c.html', report(started='2026-11-15T00:00:00Z', plan=HOSTILE, duration=30.0))]
+    def run(started, seconds, **changes):
+        return report(started=started, duration=seconds, rto={'target_seconds': 60, 'achieved_seconds': seconds}, **changes)
+
+    runs = [('a.html', run('2026-11-01T00:00:00Z', 50.0)),
+            ('b.json', run('2026-12-01T00:00:00Z', 20.0, mode='check', result='rehearsed')),
+            ('c.html', run('2026-11-15T00:00:00Z', 30.0, plan=HOSTILE))]
     text = history_html(runs, unreadable=[('x.json', 'not a DR report')])
     page = Page(text)
     assert [attrs['data-report'] for attrs in page.find('tr', 'run')] == ['b.json', 'c.html', 'a.html']
@@ -142,3 +145,43 @@ def test_the_history_is_newest_first_drills_hollow_and_names_what_it_could_not_r
 def test_an_empty_folder_history_and_a_report_without_start():
     assert 'DR run history' in history_html([])
     assert 'r.json: no start time' in history_html([('r.json', {'playbook': 'dr_drill'})])
+
+
+LIVE_PLAN = {'name': 'contoso', 'rto_target_seconds': 60, 'failover_groups': PLAN['failover_groups'][:1]}
+
+
+def live_rows(leg, final=None, start=2.0):
+    location = 'Japan East' if leg == 'failover' else 'Japan West'
+    return [dict(ROWS[0], location=location, final_state=final or 'Primary in ' + location, start_offset=start,
+                 end_offset=start + 10.0)]
+
+
+def test_a_live_drill_has_both_legs_on_one_timeline_and_says_what_it_left_in_the_dr_region():
+    legs = [{'name': 'failover', 'rows': live_rows('failover'), 'started': 1001.0, 'ended': 1013.0},
+            {'name': 'failback', 'rows': live_rows('failback', final='Secondary in Japan West', start=40.0),
+             'started': 1039.0, 'ended': 1052.0}]
+    checks = [{'leg': 'failover', 'ok': False, 'task': 'ping the listener', 'message': HOSTILE}]
+    built = dr_report([], LIVE_PLAN, 'dr_drill_live', 1000.0, now=1060.0, legs=legs, checks=checks)
+    assert [(item['leg'], item['action']) for item in built['items']] == [('failover', 'failed over'), ('failback', 'error')]
+    assert built['result'] == 'failed' and built['rto']['achieved_seconds'] == 12.0  # the failover leg's
+    assert [(leg['name'], leg['duration'], leg['result']) for leg in built['legs']] == [
+        ('failover', 12.0, 'succeeded'), ('failback', 13.0, 'failed')]
+    assert built['left_in_dr_region'] == [{'name': 'fg-a', 'why': 'not confirmed primary at Japan West (final state '
+                                           'Secondary in Japan West)'}]
+    text = report_html(built)
+    page = Page(text)
+    assert 'LEFT IN THE DR REGION - not failed back: fg-a' in text and 'live drill (failed over and back' in text
+    assert [attrs['data-name'] for attrs in page.find('g', 'item')] == ['fg-a', 'fg-a']
+    assert 'fg-a (failback)' in ''.join(page.text) and not page.find('img') and 'failed</span> at ping the listener' in text
+    assert 'not part of a live drill' in text
+    history = Page(history_html([('live.html', built)]))
+    assert [attrs['data-mode'] for attrs in history.find('circle', 'point')] == ['drill-live']
+    assert 'fill' not in history.find('circle', 'point')[0]  # a drill: hollow
+
+
+def test_a_skipped_failback_is_an_error_row_for_every_group():
+    legs = [{'name': 'failover', 'rows': live_rows('failover'), 'started': 1001.0, 'ended': 1013.0},
+            {'name': 'failback', 'skipped': 'a check failed'}]
+    built = dr_report([], LIVE_PLAN, 'dr_drill_live', 1000.0, now=1060.0, legs=legs, checks=[])
+    assert built['items'][1]['error'] == 'not failed back: a check failed' and built['legs'][1]['result'] == 'not run'
+    assert built['left_in_dr_region'] == [{'name': 'fg-a', 'why': 'not failed back: a check failed'}]
