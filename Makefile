@@ -14,18 +14,19 @@ COLLECTION_ROOT := $(CURDIR)/.build/ansible_collections/azure_dr/recovery
 TEST_PYTHON := 3.11
 ANSIBLE_TEST := cd $(COLLECTION_ROOT) && PATH=$(BIN):$$PATH $(BIN)/ansible-test
 
-.PHONY: help test venv collection get-pip sanity units integration lint-collections lint build galaxy-import ee changelog test-compat emulator demo bench clean
+.PHONY: help test venv collection get-pip sanity units integration lint-collections lint build galaxy-import ee changelog test-compat emulator demo bench clean browser docs-rst docs docs-lint
 
 help:
 	@echo "make test   - set up everything and run every check (what CI runs)"
 	@echo "make demo   - rehearse a DR run against the local emulator"
+	@echo "make docs   - the docs site (antsibull-docs), in .build/docs/build/html"
 	@echo "make emulator - run the local emulator of Entra ID, ARM and Fabric (EMULATOR_PORT=8443)"
 	@echo "make bench  - performance figures against the emulator, beside azure.azcollection (BENCH_RUNS=N)"
 	@echo "make clean  - remove the virtual environment and build output"
 
 # Last, a check that nothing this run started is still running (tests end their servers and jobs).
 STARTED := $(shell date +%s)
-test: venv collection sanity units integration test-compat lint build galaxy-import ee
+test: venv collection sanity units integration test-compat docs-lint docs lint build galaxy-import ee
 	$(BIN)/python tests/utils/check_no_leftovers.py $(BIN) $(STARTED)
 
 # The stamp is rebuilt whenever a requirements file changes.
@@ -65,7 +66,7 @@ COMPAT_DIR := $(CURDIR)/.build/compat
 test-compat: venv collection
 	PATH=$(BIN):$$PATH $(BIN)/python tests/compat/run.py $(COLLECTION_ROOT) $(COMPAT_DIR) $(RELEASES)
 
-integration: venv collection
+integration: venv collection browser
 	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \
 		$(ANSIBLE_TEST) integration --python $(TEST_PYTHON) --color no; \
 	else echo "integration: no integration targets yet (they arrive with the modules)"; fi
@@ -99,6 +100,29 @@ ee: venv build
 	$(BIN)/ansible-builder create -f extensions/ee/execution-environment.yml -c $(EE_CONTEXT) --output-filename Containerfile
 	$(BIN)/python tests/utils/check_ee.py $(EE_CONTEXT)
 
+# The docs site, built as Ansible's own collection docs are (antsibull-docs): the module, plugin and role pages
+# from their docs and argument specs, and the guides docs/*.md as extra docs (docs/docsite/extra-docs.yml).
+# antsibull-docs takes only RST as extra docs: tests/utils/docsite.py writes the Markdown as RST into the build
+# copy, so that docs/*.md stays the only source.  Sphinx fails on any warning (-W, in build.sh as sphinx-init
+# writes it); offline, references to Ansible's docs resolve through fallback inventories (docsite.py).
+DOCS_DIR := $(CURDIR)/.build/docs
+DOCS_ENV := ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build PATH=$(BIN):$$PATH
+
+docs-rst: venv collection
+	$(BIN)/python tests/utils/docsite.py rst $(COLLECTION_ROOT)
+
+docs: docs-rst
+	rm -rf $(DOCS_DIR) && mkdir -m 755 $(DOCS_DIR)
+	$(DOCS_ENV) $(BIN)/antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir $(DOCS_DIR) azure_dr.recovery
+	$(BIN)/python tests/utils/docsite.py inventories $(DOCS_DIR)
+	$(DOCS_ENV) $(DOCS_DIR)/build.sh
+	@echo "docs: $(DOCS_DIR)/build/html/index.html"
+
+# antsibull-docs' lint of what the site is built from: plugin docs and role argument specs (semantic markup,
+# references), the extra docs (labels, toctrees, rstcheck) and links.yml.
+docs-lint: docs-rst
+	cd $(COLLECTION_ROOT) && $(DOCS_ENV) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+
 changelog: venv
 	$(BIN)/antsibull-changelog lint
 
@@ -120,6 +144,18 @@ BENCH_DIR ?= $(HOME)/.cache/azure_dr.recovery/bench
 
 bench: venv
 	BENCH_RUNS=$(BENCH_RUNS) BENCH_DIR=$(BENCH_DIR) $(BIN)/python benchmarks/bench.py
+
+# Headless Chromium from Debian's packages, for the report pages' browser check (tests/utils/check_report_pages.py
+# drives it through Playwright: Playwright's own browser download is not reachable).  Without recommends it is
+# about 25 packages instead of 130; of the recommends only fonts-liberation is wanted (Arial/Helvetica metrics),
+# and DejaVu is named so that text renders even where fontconfig came without it.
+browser:
+	@test -x /usr/bin/chromium || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		echo "browser: installing Debian's chromium"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium fonts-liberation fonts-dejavu-core >/dev/null; }
 
 clean:
 	rm -rf $(VENV) .build tests/output $(EMULATOR_DIR) .demo
