@@ -1,6 +1,7 @@
 # One-command set-up and checks.  `make test` does everything from a fresh clone: a virtual
 # environment with the pinned tools, the collection placed where ansible-test wants it, then sanity,
-# units, integration, lint and build.  `make demo` rehearses a DR run against the local emulator.
+# units, integration (with headless Chromium), the docs site and its lint, lint and build.  `make demo` rehearses a DR
+# run against the local emulator.
 
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
