@@ -42,6 +42,15 @@ JOB_KEYS = ('ansible_job_id', 'started', 'finished', 'results_file', 'stdout', '
             'stderr_lines', '_ansible_parsed')
 
 
+
+def _message(warning):
+    """A warning of the job's result file as text: ansible-core 2.19 and later write each as a summary
+    ({"event": {"msg": ...}, ...}) that only async_status's own decoding turns back into text."""
+    if isinstance(warning, dict):
+        event = warning.get('event') if isinstance(warning.get('event'), dict) else warning
+        return str(event.get('msg') or warning)
+    return warning
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
@@ -166,6 +175,8 @@ class _Job:
 
     def _ended(self, status):
         outcome = {key: value for key, value in status.items() if key not in JOB_KEYS}
+        if outcome.get('warnings'):
+            outcome['warnings'] = [_message(warning) for warning in outcome['warnings']]
         if outcome.get('failed') and not outcome.get('results') and (self.progress or {}).get('items'):
             # Ended without results (killed at its time limit, a crash): keep what the job had reported.
             outcome['results'] = self._results_from_progress(outcome.get('msg') or 'the job ended without a result')

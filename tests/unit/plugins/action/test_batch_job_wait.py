@@ -164,3 +164,12 @@ def test_input_is_checked_and_the_groups_shared_options_are_ignored():
     Task.args = {'progress_file': 'x', 'colour': 'blue'}
     with pytest.raises(AnsibleActionFail, match='jid'):
         action._validated()
+
+
+def test_the_jobs_warnings_are_text_as_async_status_would_give_them(clock):
+    # ansible-core 2.19 and later write a module's warnings to the result file as summaries.
+    summary = {'event': {'msg': 'fg-a: Japan East: fg-a is busy (InstanceFailoverGroupBusy)', '__ansible_type': 'Event'},
+               '__ansible_type': 'WarningSummary'}
+    target = FakeTarget(clock, lambda now: progress_file(clock, target, int(now), [], finished=True))
+    target.status = lambda now: {'finished': True, 'results': [DONE], 'warnings': [summary, 'plain text']}
+    assert wait(target, clock)['warnings'] == ['fg-a: Japan East: fg-a is busy (InstanceFailoverGroupBusy)', 'plain text']

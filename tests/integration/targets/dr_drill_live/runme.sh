@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# The live drill (dr_drill_live) against the emulator: refused without its confirmation and beyond
+# dr_drill_max_groups, before any call; check mode reads only; the demo plan failed over, checked, soaked and
+# failed back (every group where it started, one report with both legs, rendered in Chromium); a failing check
+# (recorded, the failback still happens); a failback that first meets the busy window after the failover; and
+# the playbook killed during the soak, then run again (everything back at its primary).
+set -eux -o pipefail
+# ansible-test turns deprecation warnings off; this target must see them (tests/compat/check_warnings.py).
+export ANSIBLE_DEPRECATION_WARNINGS=true
+workdir=$(mktemp -d)
+set +x
+# shellcheck source=../setup_emulator/files/start_emulator.sh
+source ../setup_emulator/files/start_emulator.sh "$workdir"
+set -x
+group=
+cleanup() {
+    [ -n "$group" ] && kill -9 -- "-$group" 2>/dev/null || true
+    pkill -9 -f "$workdir/killed/tmp/" 2>/dev/null || true
+    kill "$EMULATOR_PID" 2>/dev/null || true
+    rm -rf "$workdir"
+}
+trap cleanup EXIT
+python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
+collection="${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/azure_dr/recovery"
+check() { "$python" check.py "$@"; }
+plan="$workdir/plan.yml"
+sed "s|^  report_dir: .*|  report_dir: $workdir/reports|" "$collection/playbooks/plans/demo.yml" > "$plan"
+emulator POST settings '{"failover_seconds": 2}'
+drill() { ansible-playbook azure_dr.recovery.dr_drill_live -e "@$plan" "$@"; }
+latest() { ls -t "$workdir"/reports/*-dr_drill_live-*.json | head -1; }
+refused() {  # refused WHAT ARGS...: the run fails, says WHAT, and sends nothing
+    local since
+    since=$(check log-size)
+    if drill "${@:2}" > "$workdir/refused.txt" 2>&1; then echo "accepted: ${*:2}" >&2; exit 1; fi
+    grep -q "$1" "$workdir/refused.txt"
+    [ "$(check log-size)" = "$since" ]
+}
+
+# Before any call: the confirmation (always, for a live drill), the group guard, no forcing, the checks' file.
+refused "dr_confirm is required: type 'contoso-demo' to confirm this dr_drill_live"
+refused 'more than dr_drill_max_groups (1)' -e dr_confirm=contoso-demo -e dr_drill_max_groups=1
+refused 'a live drill never forces a failover' -e dr_confirm=contoso-demo -e dr_allow_data_loss=true
+refused "dr_drill_validate_tasks must name a task file" -e dr_confirm=contoso-demo -e dr_drill_validate_tasks=missing.yml
+
+# Check mode reads only: no failover sent, and a report of both legs as they would go.
+since=$(check log-size)
+drill --check -e dr_drill_validate_tasks="$collection/playbooks/examples/dr_drill_validate.yml"
+[ "$(check failovers "$since")" = '[]' ]
+check home
+check report "$(latest)" '{"result": "rehearsed", "mode": "check", "failover": ["would fail over", "would fail over"],
+    "failback": ["none", "none"], "checks": []}'
+
+# The drill of the demo plan: both groups to their DR regions and back, the example checks passing after each leg.
+since=$(check log-size)
+cd "$workdir" && cp "$collection/playbooks/examples/dr_drill_validate.yml" checks.yml
+drill -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=2 -e dr_drill_validate_tasks=checks.yml | tee "$workdir/drill.txt"
+cd - > /dev/null
+check home
+[ "$(check failovers "$since" | "$python" -c 'import json, sys; print(sum(s == 202 for s, _ in json.load(sys.stdin)))')" = 4 ]
+grep -q 'Pausing for' "$workdir/drill.txt"
+check report "$(latest)" '{"result": "succeeded", "mode": "run", "failover": ["failed over", "failed over"],
+    "failback": ["failed back", "failed back"], "checks": [["failover", true], ["failback", true]]}'
+
+# A failing check is recorded, and the failback still happens; the run fails and says why.
+cat > "$workdir/failing.yml" <<'YAML'
+- name: The listener answers
+  ansible.builtin.assert:
+    that: dr_drill_leg != 'failover'
+    fail_msg: the listener did not answer
+YAML
+if drill -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=30 -e dr_drill_validate_tasks="$workdir/failing.yml" \
+    > "$workdir/failing.txt" 2>&1; then echo 'a failing check did not fail the drill' >&2; exit 1; fi
+check home
+grep -q "The check after the failover failed at 'The listener answers'" "$workdir/failing.txt"
+if grep -q 'Pausing for' "$workdir/failing.txt"; then echo 'soaked after a failed check' >&2; exit 1; fi
+check report "$(latest)" '{"result": "failed", "mode": "run", "failover": ["failed over", "failed over"],
+    "failback": ["failed back", "failed back"],
+    "checks": [["failover", false, "the listener did not answer"], ["failback", true]]}'
+
+# The failback meets the busy window that follows a failover: answered 409, it waits it out and fails back.
+emulator POST settings '{"post_failover_busy_seconds": 5}'
+since=$(check log-size)
+drill -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=0
+emulator POST settings '{"post_failover_busy_seconds": 0}'
+check home
+check failovers "$since" | "$python" -c '
+import json, sys
+statuses = [status for status, _path in json.load(sys.stdin)]
+assert 409 in statuses and statuses.count(202) == 4, statuses'
+check report "$(latest)" '{"result": "succeeded", "mode": "run", "failover": ["failed over", "failed over"],
+    "failback": ["failed back", "failed back"], "checks": []}'
+
+# Killed during the soak (the groups in their DR regions), then run again: everything back at its primary.
+mkdir -p "$workdir/killed"
+( cd "$workdir/killed" && ANSIBLE_REMOTE_TMP="$workdir/killed/tmp" exec setsid timeout 300 ansible-playbook \
+    azure_dr.recovery.dr_drill_live -e "@$plan" -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=120 ) \
+    > "$workdir/killed.txt" 2>&1 &
+group=$!
+# (The soak task's banner: ansible-playbook's own output to a file is flushed at each banner, not at each line.)
+soaking() { grep -q 'TASK \[Soak in the DR region' "$workdir/killed.txt"; }
+for _ in $(seq 120); do soaking && break; sleep 0.5; done
+soaking || { cat "$workdir/killed.txt"; exit 1; }
+check at-dr
+kill -9 -- "-$group"
+wait "$group" || true
+group=
+reports=$(ls "$workdir"/reports/*-dr_drill_live-*.json | wc -l)
+drill -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=0
+check home
+[ "$(ls "$workdir"/reports/*-dr_drill_live-*.json | wc -l)" = $((reports + 1)) ]
+check report "$(latest)" '{"result": "succeeded", "mode": "run", "failover": ["none", "none"],
+    "failback": ["failed back", "failed back"], "checks": []}'
+
+# Every report page, both legs on one timeline, and the run history, in Chromium.
+"$python" "$collection/tests/utils/check_report_pages.py" --out "$workdir/pages" "$workdir/reports"
