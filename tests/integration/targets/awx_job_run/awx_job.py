@@ -15,7 +15,8 @@ Each job gets a private data directory laid out as AWX lays it out:
 - ``env/extravars``: the survey answers, the job template's extra variables, and AWX's job variables.
 
 Jobs: the scheduled drill; a failover with a wrong confirmation (refused before any call); the
-failover; the failback with AWX's user + password credential. Then every byte the jobs wrote is
+failover; the failback with AWX's user + password credential; a live drill, its survey answered, with the
+example checks kept in the project. Then every byte the jobs wrote is
 searched for the secrets: they may only be in ``env/envvars`` (AWX's input) and in
 ``artifacts/<job>/command``, where ansible-runner stores the environment it ran with.
 """
@@ -116,6 +117,9 @@ def run_job(job_id, template, playbook, azure, survey, template_vars=None):
         yaml.safe_dump(plan, handle)
     shutil.copy(os.path.join(private_data_dir, 'project', 'inventory.yml'),
                 os.path.join(private_data_dir, 'inventory', 'hosts.yml'))
+    os.makedirs(os.path.join(private_data_dir, 'project', 'checks'))  # the user's checks, kept in the project
+    shutil.copy(os.path.join(COLLECTION, 'playbooks', 'examples', 'dr_drill_validate.yml'),
+                os.path.join(private_data_dir, 'project', 'checks', 'dr_drill.yml'))
 
     with open(os.path.join(COLLECTION, 'extensions', 'awx', 'credential_types', 'azure_dr.yml')) as handle:
         credential_type = yaml.safe_load(handle)
@@ -207,6 +211,23 @@ def main():
                                  'actions': {'failed over': 2}}, since)
     print('failback with user + password: successful, 2 groups back on their primary region')
 
+    # 5. The live drill from its survey (every answer a question of surveys/dr_drill_live.json), as AWX sends it.
+    answers = {'dr_plan_name': 'contoso-demo', 'dr_drill_soak_seconds': 1, 'dr_drill_validate_tasks': 'checks/dr_drill.yml',
+               'dr_drill_fail_back_on_validation_failure': 'true', 'dr_confirm': 'contoso-demo'}
+    with open(os.path.join(COLLECTION, 'extensions', 'awx', 'surveys', 'dr_drill_live.json')) as handle:
+        questions = {question['variable']: question for question in json.load(handle)['spec']}
+    assert set(answers) == set(questions), sorted(set(answers) ^ set(questions))
+    since = log_size()
+    _dir, runner = run_job(105, 'DR live drill', 'dr_drill_live.yml', SERVICE_PRINCIPAL, answers,
+                           {'dr_require_confirmation': True, 'dr_drill_max_groups': 10})
+    report = check_successful(runner, 'DR live drill', 105)
+    assert report['result'] == 'succeeded' and [leg['result'] for leg in report['legs']] == ['succeeded', 'succeeded'], report
+    assert report['checks'] == [{'leg': 'failover', 'ok': True, 'task': None, 'message': None},
+                                {'leg': 'failback', 'ok': True, 'task': None, 'message': None}], report['checks']
+    accepted = [entry for entry in writes(since) if entry['path'].endswith('/failover') and entry['status'] == 202]
+    assert len(accepted) == 4, accepted  # each group there and back
+    print('live drill from its survey: successful, 2 groups failed over and back, the checks passed after each leg')
+
     check_no_secret_outside_the_environment()
 
 
@@ -230,7 +251,8 @@ def check_no_secret_outside_the_environment():
     outside = sorted(path for path in found if not path.endswith((os.path.join('env', 'envvars'), os.sep + 'command')))
     commands = sorted(path for path in found if path.endswith(os.sep + 'command'))
     assert not outside, 'secrets outside the environment files: %s' % outside
-    assert len(commands) == 4, 'ansible-runner stores the environment in artifacts/<job>/command: %s' % commands
+    jobs = len([name for name in os.listdir(WORKDIR) if name.startswith('job_')])
+    assert len(commands) == jobs == 5, 'ansible-runner stores the environment in artifacts/<job>/command: %s' % commands
     print('secrets: %d files scanned; secrets only in env/envvars (AWX) and artifacts/<job>/command '
           '(ansible-runner); no token anywhere' % scanned)
 
