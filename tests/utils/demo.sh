@@ -23,11 +23,11 @@ echo "   $EMULATOR_URL"
 export DR_REPORT_DIR="$demo/reports"
 export ANSIBLE_PYTHON_INTERPRETER="$bin/python" ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
 
-run() {  # run PLAYBOOK WHAT [PLAN]
+run() {  # run PLAYBOOK WHAT [PLAN [ARGS...]]
     local plan=${3:-playbooks/plans/demo.yml}
     echo
-    echo "== ansible-playbook azure_dr.recovery.$1 -e @$plan   ($2)"
-    "$bin/ansible-playbook" "azure_dr.recovery.$1" -e "@$plan" | grep -vE '^(TASK|PLAY \[|\s*$)'
+    echo "== ansible-playbook azure_dr.recovery.$1 -e @$plan ${*:4}  ($2)"
+    "$bin/ansible-playbook" "azure_dr.recovery.$1" -e "@$plan" "${@:4}" | grep -vE '^(TASK|PLAY \[|\s*$)'
 }
 started=$(date +%s)
 run dr_drill 'a rehearsal: nothing changes'
@@ -36,6 +36,8 @@ run dr_failover 'again: everything is already done, changed=0 for the DR work'
 run dr_failback 'back to the primary regions'
 run dr_failover 'a group whose sides are in two resource groups and two subscriptions' playbooks/plans/demo-split.yml
 run dr_failback 'and back' playbooks/plans/demo-split.yml
+run dr_drill_live 'a live drill: fail over for real, check, soak 3 s, fail back' playbooks/plans/demo.yml \
+    -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=3 -e dr_drill_validate_tasks=playbooks/examples/dr_drill_validate.yml
 
 echo
 echo "== Reports in $demo/reports:"
@@ -47,4 +49,5 @@ echo "== Demo done in $(( $(date +%s) - started )) s of playbooks."
 echo
 echo "== Open in a browser (no server, no network needed):"
 echo "   the failover report: $(ls "$demo"/reports/*-dr_failover-*.html | head -1)"
+echo "   the live drill:      $(ls "$demo"/reports/*-dr_drill_live-*.html | head -1)"
 echo "   the run history:     $demo/reports/index.html"
