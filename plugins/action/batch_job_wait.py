@@ -42,7 +42,6 @@ JOB_KEYS = ('ansible_job_id', 'started', 'finished', 'results_file', 'stdout', '
             'stderr_lines', '_ansible_parsed')
 
 
-
 def _message(warning):
     """A warning of the job's result file as text: ansible-core 2.19 and later write each as a summary
     ({"event": {"msg": ...}, ...}) that only async_status's own decoding turns back into text."""
@@ -50,6 +49,7 @@ def _message(warning):
         event = warning.get('event') if isinstance(warning.get('event'), dict) else warning
         return str(event.get('msg') or warning)
     return warning
+
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
