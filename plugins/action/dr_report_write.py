@@ -55,11 +55,14 @@ class ActionModule(ActionBase):
             os.makedirs(os.path.dirname(path) or '.', mode=0o755, exist_ok=True)
             for extension, content in contents.items():
                 files.append(_write(path + '.' + extension, content, mode))
-            history = _write(os.path.join(os.path.dirname(path) or '.', HISTORY),
-                             history_html(*_reports_in(os.path.dirname(path) or '.')), mode)
         except OSError as error:
             raise AnsibleActionFail('Could not write the DR report %s.*: %s' % (path, error)) from None
-        result.update(changed=True, files=files + [history], html=path + '.html', history=history)
+        history = os.path.join(os.path.dirname(path) or '.', HISTORY)
+        try:
+            files.append(_write(history, history_html(*_reports_in(os.path.dirname(path) or '.')), mode))
+        except Exception as error:  # pylint: disable=broad-exception-caught  # the report itself is written
+            result.setdefault('warnings', []).append('The run history %s was not rebuilt: %s' % (history, error))
+        result.update(changed=True, files=files, html=path + '.html', history=history)
         return result
 
 

@@ -417,7 +417,7 @@ def _rto(target, achieved):
 
 
 def dr_report(rows, plan, playbook, started, rehearsal=False, target='dr', restore=True, run_by=None, awx_job_id=None,
-              awx_job_template_name=None, now=None, readiness=None, phases=None, legs=None, checks=None):
+              awx_job_template_name=None, now=None, readiness=None, phases=None, legs=None, checks=None, error=None):
     """The DR report (docs/dr_report.md) of a run that started at ``started`` (epoch seconds) and ends
     now: its rows completed and checked by ``dr_report_items``, the result, the times, and the readiness
     (``dr_readiness``), the achieved RTO beside the plan's target, and the run's ``phases`` (the epoch at
@@ -442,7 +442,11 @@ def dr_report(rows, plan, playbook, started, rehearsal=False, target='dr', resto
         'phases': _phases(phases, started, now),
         'awx_job_id': _number(awx_job_id), 'awx_job_template_name': awx_job_template_name or None, 'items': items,
     }
-    return report if legs is None else _with_legs(report, legs, plan, started, checks, rehearsal)
+    if legs is not None:
+        report = _with_legs(report, legs, plan, started, checks, rehearsal, error)
+    if report['result'] in ('failed', 'no-go'):  # an RTO is achieved by a run that succeeded
+        report['rto'].update(met=None, margin_seconds=None)
+    return report
 
 
 LIVE_DRILL_NOTE = 'Fabric workspaces are not part of a live drill: restoring a deleted workspace cannot be undone.'
@@ -451,27 +455,37 @@ FAILBACK_ACTIONS = {'failed over': 'failed back', 'would fail over': 'would fail
                     'primary (failed over by another operation)': 'primary (failed back by another operation)'}
 
 
-def _with_legs(report, legs, plan, started, checks, rehearsal):
+def _with_legs(report, legs, plan, started, checks, rehearsal, error=None):
     """A live drill's report (``dr_drill_live``: a planned failover of every group, then a failback) from
     ``report`` as dr_report built it without rows.  ``legs`` is [{name (failover, failback), rows, started,
     ended (epoch seconds)}], a leg that did not run having ``skipped`` (why) instead; ``checks`` [{leg, ok,
     task, message}], what the user's validation found after each leg.  Each leg's rows are completed and
     checked like a run's (every group of the plan, confirmed primary at the leg's target) and carry ``leg``;
     ``legs`` says when each ran and its achieved RTO, ``rto`` is the failover's; ``left_in_dr_region`` names
-    every group the failback did not bring back, and why.  A failed check fails the drill."""
-    report.update(legs=[], checks=list(checks or []), left_in_dr_region=[], notes=[LIVE_DRILL_NOTE])
+    every group the failback did not bring back, and why.  A failed check fails the drill, and so does ``error``
+    (what stopped the failover leg, the checks or the soak)."""
+    report.update(legs=[], checks=list(checks or []), left_in_dr_region=[], notes=[LIVE_DRILL_NOTE], error=error or None)
     if report['result'] == 'no-go':
         return report
+    legs = list(legs or [])
+    if legs and legs[0]['name'] != 'failover':  # the failover leg stopped before it was recorded
+        legs.insert(0, {'name': 'failover', 'skipped': 'stopped before it was recorded: %s' % (error or 'unknown')})
+    moved = None  # the groups the failover leg may have moved: all of them, unless its rows say otherwise
     items = []
-    for leg in legs or []:
+    for leg in legs:
         target = LEGS[leg['name']]
         if leg.get('skipped'):
             rows = [_missing_row('failover_group', group['name'], 'group', location=group['location'],
                                  error='not %s: %s' % ('failed back' if leg['name'] == 'failback' else 'failed over',
                                                        leg['skipped']))
                     for group in dr_plan_groups(plan, target)]
+            for row in rows:  # a group whose failover failed did not move: nothing to bring back
+                if leg['name'] == 'failback' and moved is not None and row['name'] not in moved:
+                    row.update(action='none', error=None)
         else:
             rows = dr_report_items(leg.get('rows'), plan, target=target, restore=False, rehearsal=rehearsal)
+        if leg['name'] == 'failover' and not leg.get('skipped'):
+            moved = {row['name'] for row in rows if row.get('action') != 'error'}
         for row in rows:
             row['leg'] = leg['name']
             if leg['name'] == 'failback':  # the same planned failover, the other way
@@ -491,7 +505,8 @@ def _with_legs(report, legs, plan, started, checks, rehearsal):
     failover = [leg for leg in report['legs'] if leg['name'] == 'failover' and leg['duration'] is not None]
     if failover:
         report['rto'] = _rto((plan or {}).get('rto_target_seconds'), failover[0]['duration'])
-    failed = any(row.get('action') == 'error' for row in items) or any(not check.get('ok') for check in report['checks'])
+    failed = bool(error) or any(row.get('action') == 'error' for row in items) or any(
+        not check.get('ok') for check in report['checks'])
     report.update(items=items, result='failed' if failed else 'rehearsed' if rehearsal else 'succeeded')
     return report
 
@@ -720,6 +735,11 @@ def dr_run_problems(run):
     if run.get('target') == 'primary' and mode in FORCING_MODES:
         problems.append('dr_failover_mode=%s does not apply to %s: a failback is always planned (the region failed back '
                         'to must take part)' % (mode, run.get('playbook')))
+    # dr_run_rehearsal is the playbooks' own; given as an extra variable to a run outside check mode, it would make
+    # a report say "rehearsed" of real failovers.
+    if _boolean(run.get('rehearsal')) and not _boolean(run.get('check_mode', True)) and run.get('playbook') != 'dr_drill':
+        problems.append('dr_run_rehearsal is set by the DR playbooks themselves: for a rehearsal, run %s with --check '
+                        '(or run dr_drill)' % run.get('playbook'))
     live = run.get('playbook') == 'dr_drill_live'
     if live:
         problems += _live_drill_problems(run, forced or mode in FORCING_MODES)

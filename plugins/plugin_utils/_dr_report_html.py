@@ -15,6 +15,7 @@ import datetime
 import html
 import json
 import math
+import urllib.parse
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # Outcomes of an item, in the legend's order, with their colours (also the bars' and table's).
@@ -120,10 +121,12 @@ def _legend():
 
 
 def _rto_sentence(rto):
-    rto = rto or {}
+    rto = rto if isinstance(rto, dict) else {}
     if rto.get('target_seconds') is None:
         return 'no target (the plan\'s <code>rto_target_seconds</code>)'
-    margin = abs(float(rto.get('margin_seconds') or 0.0))
+    if rto.get('met') is None:
+        return '%s s: <span class="missed">not met</span> (the run did not succeed)' % _text(rto['target_seconds'])
+    margin = abs(_number(rto.get('margin_seconds')) or 0.0)
     if rto.get('met'):
         return '%s s: <span class="met">met</span>, %.1f s to spare' % (_text(rto['target_seconds']), margin)
     return '%s s: <span class="missed">missed</span> by %.1f s' % (_text(rto['target_seconds']), margin)
@@ -138,7 +141,7 @@ def _summary(report):
             ('run by', _text(report.get('run_by'))),
             ('AWX job', '%s (%s)' % (_text(awx), _text(report.get('awx_job_template_name'))) if awx else 'not run from AWX'),
             ('started', _text(report.get('started'))), ('ended', _text(report.get('ended'))),
-            ('achieved RTO', _seconds((report.get('rto') or {}).get('achieved_seconds', report.get('duration')))),
+            ('achieved RTO', _seconds(_rto_of(report).get('achieved_seconds', report.get('duration')))),
             ('RTO target', _rto_sentence(report.get('rto')))]
     if report.get('legs'):  # a live drill: the failover's RTO above, each leg here
         rows.insert(-2, ('duration', _seconds(report.get('duration')) + ' in all'))
@@ -272,7 +275,7 @@ def report_html(report, json_name=None):
     body.append(_table(items))
     body.append('<footer>Written by azure_dr.recovery%s. The run history of this folder: '
                 '<a href="index.html">index.html</a>.</footer>'
-                % (', from <a href="%s">%s</a>' % (_text(json_name), _text(json_name)) if json_name else ''))
+                % (', from <a href="%s">%s</a>' % (_text(_href(json_name)), _text(json_name)) if json_name else ''))
     return _page(title, '\n'.join(body), _attributes(data_result=report.get('result')))
 
 
@@ -288,7 +291,7 @@ def _chart(runs):
     width, height, left, right, top, bottom = 900, 260, 60, 20, 16, 40
     times = [run['epoch'] for run in runs]
     values = [run['rto'] for run in runs]
-    targets = sorted({float(run['target']) for run in runs if run['target'] is not None})
+    targets = sorted({run['target'] for run in runs if run['target'] is not None})
     highest = max(values + targets + [1.0]) * 1.1
     first, last = (min(times), max(times)) if times else (0.0, 1.0)
     if last - first < 1:
@@ -326,6 +329,16 @@ def _chart(runs):
     return ''.join(parts)
 
 
+def _rto_of(report):
+    rto = report.get('rto')
+    return rto if isinstance(rto, dict) else {}
+
+
+def _href(name):
+    """A file of the same folder as a link: a relative path, its name quoted (a plan name may hold ':' or '#')."""
+    return './' + urllib.parse.quote(str(name))
+
+
 def _mode(report):
     """check (a drill in check mode), drill-live (a live drill: dr_drill_live) or run."""
     if report.get('mode') == 'check':
@@ -349,11 +362,11 @@ def history_html(reports, unreadable=()):
         if epoch is None:
             unreadable = list(unreadable) + [(link, 'no start time')]
             continue
-        rto = report.get('rto') or {}
+        rto = _rto_of(report)
         runs.append({'link': link, 'report': report, 'epoch': epoch, 'started': report.get('started'),
                      'mode': _mode(report), 'result': report.get('result'),
                      'rto': _number(rto.get('achieved_seconds', report.get('duration'))) or 0.0,
-                     'target': rto.get('target_seconds'),
+                     'target': _number(rto.get('target_seconds')),
                      'plan': report.get('plan'), 'playbook': report.get('playbook')})
     runs.sort(key=lambda run: run['epoch'], reverse=True)
     rows = []
@@ -363,7 +376,7 @@ def history_html(reports, unreadable=()):
                     '<td><span class="badge r-%s">%s</span></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>' % (
                         _attributes(data_started=run['started'], data_mode=run['mode'], data_result=run['result'],
                                     data_rto=run['rto'], data_report=run['link']),
-                        _text(run['link']), _text(run['started']), _text(run['plan']), _text(run['playbook']),
+                        _text(_href(run['link'])), _text(run['started']), _text(run['plan']), _text(run['playbook']),
                         MODE_NAMES[run['mode']], _text(run['result']), _text(run['result']),
                         _seconds(run['rto']), _rto_sentence(report.get('rto')) if run['target'] is not None else '',
                         _text(report.get('run_by')),

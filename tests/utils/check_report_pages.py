@@ -36,6 +36,7 @@ import struct
 import sys
 import tempfile
 import time
+import urllib.parse
 import uuid
 
 from playwright.sync_api import sync_playwright
@@ -285,7 +286,8 @@ def history_problems(dom, reports, folder):
     if None in times or times != sorted(times, reverse=True):
         problems.append('tr.run not newest first by data-started: %s' % ', '.join(str(run['started']) for run in dom['runs']))
     for run in dom['runs']:
-        if not run['report'] or not os.path.exists(os.path.join(folder, run['report'])) or run['report'] not in run['links']:
+        linked = [urllib.parse.unquote(re.sub(r'^\./', '', link or '')) for link in run['links']]  # ./name, quoted
+        if not run['report'] or not os.path.exists(os.path.join(folder, run['report'])) or run['report'] not in linked:
             problems.append('tr.run %s: data-report %r is not a file of the folder linked from the row (links %r)'
                             % (run['started'], run['report'], run['links']))
     # Drills hollow, real runs filled: told apart by the page's style, not only by an attribute.

@@ -41,6 +41,9 @@ refused "dr_confirm is required: type 'contoso-demo' to confirm this dr_drill_li
 refused 'more than dr_drill_max_groups (1)' -e dr_confirm=contoso-demo -e dr_drill_max_groups=1
 refused 'a live drill never forces a failover' -e dr_confirm=contoso-demo -e dr_allow_data_loss=true
 refused "dr_drill_validate_tasks must name a task file" -e dr_confirm=contoso-demo -e dr_drill_validate_tasks=missing.yml
+printf -- '- name: A check that does not load\n  ansible.builtin.uir: {url: "https://app.example"}\n' > "$workdir/misspelt.yml"
+refused 'does not load, so no check could run' -e dr_confirm=contoso-demo -e dr_drill_validate_tasks="$workdir/misspelt.yml"
+refused 'dr_run_rehearsal is set by the DR playbooks themselves' -e dr_confirm=contoso-demo -e dr_run_rehearsal=true
 
 # Check mode reads only: no failover sent, and a report of both legs as they would go.
 since=$(check log-size)
@@ -50,10 +53,11 @@ check home
 check report "$(latest)" '{"result": "rehearsed", "mode": "check", "failover": ["would fail over", "would fail over"],
     "failback": ["none", "none"], "checks": []}'
 
-# The drill of the demo plan: both groups to their DR regions and back, the example checks passing after each leg.
+# The drill of the demo plan: both groups to their DR regions and back, the example checks passing after each leg
+# (the soak counts from the end of the failover: the checks take part of it).
 since=$(check log-size)
 cd "$workdir" && cp "$collection/playbooks/examples/dr_drill_validate.yml" checks.yml
-drill -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=2 -e dr_drill_validate_tasks=checks.yml | tee "$workdir/drill.txt"
+drill -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=8 -e dr_drill_validate_tasks=checks.yml | tee "$workdir/drill.txt"
 cd - > /dev/null
 check home
 [ "$(check failovers "$since" | "$python" -c 'import json, sys; print(sum(s == 202 for s, _ in json.load(sys.stdin)))')" = 4 ]
@@ -80,6 +84,34 @@ if grep -q 'Pausing for' "$workdir/failing.txt"; then echo 'soaked after a faile
 check report "$(latest)" '{"result": "failed", "mode": "run", "failover": ["failed over", "failed over"],
     "failback": ["failed back", "failed back"],
     "checks": [["failover", false, "the listener did not answer"], ["failback", true]]}'
+
+# A check whose host is unreachable (it would end a play): recorded, and the failback still happens.
+cat > "$workdir/unreachable.yml" <<'YAML'
+- name: The application server answers
+  ansible.builtin.ping:
+  delegate_to: app-server
+  vars: {ansible_connection: ssh, ansible_host: 127.0.0.1, ansible_port: 9, ansible_ssh_common_args: -o ConnectTimeout=2}
+YAML
+if drill -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=0 -e dr_drill_validate_tasks="$workdir/unreachable.yml" \
+    > "$workdir/unreachable.txt" 2>&1; then echo 'an unreachable check did not fail the drill' >&2; exit 1; fi
+check home
+check report "$(latest)" '{"result": "failed", "mode": "run", "failover": ["failed over", "failed over"],
+    "failback": ["failed back", "failed back"],
+    "checks": [["failover", false, "the checks ended with code 4: a host they use was unreachable, or their play could not start"],
+               ["failback", false, "the checks ended with code 4: a host they use was unreachable, or their play could not start"]]}'
+
+# The example check can fail: after a drill (every group home), run as if after a failover, it names both groups.
+cat > "$workdir/example.yml" <<YAML
+- name: The example check, out of place
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Run it
+      ansible.builtin.include_tasks: $collection/playbooks/examples/dr_drill_validate.yml
+      vars: {dr_drill_leg: failover, dr_drill_auth: {}, dr_drill_groups: "{{ dr_plan | azure_dr.recovery.dr_plan_groups('dr') }}"}
+YAML
+if ansible-playbook "$workdir/example.yml" -e "@$plan" > "$workdir/example.txt" 2>&1; then exit 1; fi
+grep -q 'after the failover, not primary where expected: fg-sales, fg-finance' "$workdir/example.txt"
 
 # The failback meets the busy window that follows a failover: answered 409, it waits it out and fails back.
 emulator POST settings '{"post_failover_busy_seconds": 5}'

@@ -212,6 +212,14 @@ grep -q '"result": "succeeded"' "$(latest dr_failback)"
 if run dr_failback "$outage" -e dr_failover_mode=forced "$@" > "$workdir/outage-forced-failback.txt" 2>&1; then exit 1; fi
 grep -q 'dr_failover_mode=forced does not apply to dr_failback' "$workdir/outage-forced-failback.txt"
 
+# A live drill (its own target, dr_drill_live, tests it in depth; here every release runs it): there and back with
+# the example checks, one report with both legs, every group confirmed back at its primary.
+checks="${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/azure_dr/recovery/playbooks/examples/dr_drill_validate.yml"
+run dr_drill_live "$plan" -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=1 -e dr_drill_validate_tasks="$checks" "$@" \
+    > "$workdir/live-drill.txt" 2>&1 || { cat "$workdir/live-drill.txt"; exit 1; }
+healthy "$workdir/live-drill.txt"
+"$python" -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["result"] == "succeeded" and [l["result"] for l in r["legs"]] == ["succeeded", "succeeded"] and [c["ok"] for c in r["checks"]] == [True, True], r' "$(latest dr_drill_live)"
+
 # No deprecation and no warning but those allowed, in the output of any run above (every release of
 # ansible-core the collection claims runs this target: tests/compat).
 "$python" "${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/azure_dr/recovery/tests/compat/check_warnings.py" "$workdir"/*.txt

@@ -66,7 +66,25 @@ def test_the_history_lists_every_report_of_the_folder_and_names_what_it_could_no
     run({'report': dict(REPORT, started='2026-12-02T00:00:00Z', duration=3.0),
          'path': str(tmp_path / 'p-dr_drill-20261202T000000Z')})
     page = (tmp_path / 'index.html').read_text()
-    newer, old = page.index('href="p-dr_drill-20261202T000000Z.html"'), page.index('href="p-dr_drill-20261101T000000Z.json"')
+    newer, old = page.index('href="./p-dr_drill-20261202T000000Z.html"'), page.index('href="./p-dr_drill-20261101T000000Z.json"')
     assert newer < old  # newest first; a report without its page links to its JSON
     assert page.count('<tr class="run"') == 2
     assert 'broken.json: not readable as JSON' in page and 'other.json: not a DR report' in page
+
+
+def test_a_history_that_cannot_be_rebuilt_is_a_warning_the_report_is_written(tmp_path, monkeypatch):
+    def broken(*_args):
+        raise ValueError('a report the history cannot read')
+    monkeypatch.setattr('ansible_collections.azure_dr.recovery.plugins.action.dr_report_write.history_html', broken)
+    base = str(tmp_path / 'p-dr_drill-20261202T000000Z')
+    result = run({'report': REPORT, 'path': base})
+    assert result['files'] == [base + '.json', base + '.md', base + '.html']
+    assert result['warnings'] == ['The run history %s was not rebuilt: a report the history cannot read' % (tmp_path / 'index.html')]
+
+
+def test_odd_values_in_old_reports_do_not_stop_the_history(tmp_path):
+    odd = dict(REPORT, started='2026-11-01T00:00:00Z', rto=5, duration='n/a', plan='prod:east#1')
+    (tmp_path / 'prod:east#1-dr_drill-20261101T000000Z.json').write_text(json.dumps(odd))
+    result = run({'report': dict(REPORT, started='2026-12-02T00:00:00Z'), 'path': str(tmp_path / 'p-dr_drill-20261202T000000Z')})
+    assert 'warnings' not in result
+    assert 'href="./prod%3Aeast%231-dr_drill-20261101T000000Z.json"' in (tmp_path / 'index.html').read_text()

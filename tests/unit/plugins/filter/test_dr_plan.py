@@ -331,7 +331,10 @@ def live(tmp_path, **options):
       "got 'no/such/checks.yml': no such file"]),
     ({'confirm': 'contoso-prod', 'plan': {'name': 'contoso-prod', 'fabric_workspaces': [{'name': 'w'}]}},
      ['a live drill needs failover groups in the plan (its workspaces are not part of it)']),
-    ({'rehearsal': True}, []),  # --check: reads only, nothing to confirm
+    ({'rehearsal': True, 'check_mode': True}, []),  # --check: reads only, nothing to confirm
+    # -e dr_run_rehearsal=true outside check mode: real failovers a report would call rehearsed.
+    ({'rehearsal': True, 'check_mode': False},
+     ['dr_run_rehearsal is set by the DR playbooks themselves: for a rehearsal, run dr_drill_live with --check (or run dr_drill)']),
 ])
 def test_live_drill_options(tmp_path, options, problems):
     assert live(tmp_path, **options) == problems

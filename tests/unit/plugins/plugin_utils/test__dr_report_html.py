@@ -100,12 +100,14 @@ def test_the_table_holds_every_field_of_the_rows():
         assert value in text
 
 
-@pytest.mark.parametrize('target,achieved,expected', [
-    (60, 40.0, 'met</span>, 20.0 s to spare'), (30, 40.0, 'missed</span> by 10.0 s'), (None, 40.0, 'no target')])
-def test_the_achieved_rto_beside_the_plan_target(target, achieved, expected):
-    plan = dict(PLAN, rto_target_seconds=target)
+@pytest.mark.parametrize('target,achieved,unreached,met,expected', [
+    (60, 40.0, False, True, 'met</span>, 20.0 s to spare'), (30, 40.0, False, False, 'missed</span> by 10.0 s'),
+    (None, 40.0, False, None, 'no target'),
+    (60, 40.0, True, None, 'not met</span> (the run did not succeed)')])  # a failed run achieved no RTO
+def test_the_achieved_rto_beside_the_plan_target(target, achieved, unreached, met, expected):
+    plan = dict(PLAN, rto_target_seconds=target, fabric_workspaces=PLAN['fabric_workspaces'][:2 if unreached else 1])
     built = dr_report(ROWS, plan, 'dr_failover', 1000.0, now=1000.0 + achieved)
-    assert built['rto']['met'] is (None if target is None else achieved <= target)
+    assert built['result'] == ('failed' if unreached else 'succeeded') and built['rto']['met'] is met
     assert expected in report_html(built)
 
 
@@ -185,3 +187,23 @@ def test_a_skipped_failback_is_an_error_row_for_every_group():
     built = dr_report([], LIVE_PLAN, 'dr_drill_live', 1000.0, now=1060.0, legs=legs, checks=[])
     assert built['items'][1]['error'] == 'not failed back: a check failed' and built['legs'][1]['result'] == 'not run'
     assert built['left_in_dr_region'] == [{'name': 'fg-a', 'why': 'not failed back: a check failed'}]
+
+
+def test_a_live_drill_stopped_before_its_failover_leg_was_recorded_is_failed_and_says_why():
+    legs = [{'name': 'failback', 'rows': live_rows('failback', start=40.0), 'started': 1039.0, 'ended': 1052.0}]
+    built = dr_report([], LIVE_PLAN, 'dr_drill_live', 1000.0, now=1060.0, legs=legs, checks=[],
+                      error='Wait for every failover: the job was lost')
+    assert built['result'] == 'failed' and built['error'] == 'Wait for every failover: the job was lost'
+    assert [(leg['name'], leg['result']) for leg in built['legs']] == [('failover', 'not run'), ('failback', 'succeeded')]
+    assert built['rto']['met'] is None and built['left_in_dr_region'] == []
+
+
+def test_a_skipped_failback_leaves_in_the_dr_region_only_the_groups_that_moved():
+    plan = dict(LIVE_PLAN, failover_groups=PLAN['failover_groups'])
+    rows = live_rows('failover') + [dict(ROWS[1], action='error', error='HTTP 400', final_state=None)]
+    legs = [{'name': 'failover', 'rows': rows, 'started': 1001.0, 'ended': 1013.0},
+            {'name': 'failback', 'skipped': 'a check failed'}]
+    built = dr_report([], plan, 'dr_drill_live', 1000.0, now=1060.0, legs=legs, checks=[])
+    assert [row['name'] for row in built['left_in_dr_region']] == ['fg-a']
+    assert [(row['name'], row['action']) for row in built['items'] if row['leg'] == 'failback'] == [
+        ('fg-a', 'error'), (QUOTED, 'none')]
