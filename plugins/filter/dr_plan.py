@@ -218,7 +218,7 @@ def _legs_markdown(report):
     """A live drill's legs, checks, what it left in the DR region, and its notes."""
     lines = []
     for group in report.get('left_in_dr_region') or []:
-        lines.append('**LEFT IN THE DR REGION - not failed back: %s** (%s)' % (_cell(group.get('name')), _cell(group.get('why'))))
+        lines.append('**LEFT IN THE DR REGION: %s** (%s)' % (_cell(group.get('name')), _cell(group.get('why'))))
     if report.get('legs'):
         header = ('leg', 'to', 'result', 'start (s)', 'end (s)', 'achieved RTO (s)', 'not run because')
         lines += ['', '## Legs', ''] + _table(header, [

@@ -153,7 +153,7 @@ def _summary(report):
               '<span class="missed">failed</span> at %s: %s' % (_text(check.get('task')), _text(check.get('message'))))
              for check in report.get('checks') or []]
     left = report.get('left_in_dr_region') or []
-    alarm = ('<p class="alarm">LEFT IN THE DR REGION - not failed back: %s</p>' % '; '.join(
+    alarm = ('<p class="alarm">LEFT IN THE DR REGION: %s</p>' % '; '.join(
         '%s (%s)' % (_text(group.get('name')), _text(group.get('why'))) for group in left)) if left else ''
     notes = ''.join('<p class="note">%s</p>' % _text(note) for note in report.get('notes') or [])
     return '<section id="summary">\n%s<dl class="summary">%s</dl>%s\n</section>' % (alarm, ''.join(

@@ -2,8 +2,9 @@
 # The live drill (dr_drill_live) against the emulator: refused without its confirmation and beyond
 # dr_drill_max_groups, before any call; check mode reads only; the demo plan failed over, checked, soaked and
 # failed back (every group where it started, one report with both legs, rendered in Chromium); a failing check
-# (recorded, the failback still happens); a failback that first meets the busy window after the failover; and
-# the playbook killed during the soak, then run again (everything back at its primary).
+# (recorded, the failback still happens; or, when asked, the groups left in the DR region, loudly); an
+# unreachable check host; a failback that first meets the busy window after the failover; and the playbook
+# killed during the soak, then run again (everything back at its primary).
 set -eux -o pipefail
 # ansible-test turns deprecation warnings off; this target must see them (tests/compat/check_warnings.py).
 export ANSIBLE_DEPRECATION_WARNINGS=true
@@ -84,6 +85,17 @@ if grep -q 'Pausing for' "$workdir/failing.txt"; then echo 'soaked after a faile
 check report "$(latest)" '{"result": "failed", "mode": "run", "failover": ["failed over", "failed over"],
     "failback": ["failed back", "failed back"],
     "checks": [["failover", false, "the listener did not answer"], ["failback", true]]}'
+
+# dr_drill_fail_back_on_validation_failure=false: a failing check leaves the groups in the DR region, said loudly
+# (the run's output and the report), and a run again brings them back.
+if drill -e dr_confirm=contoso-demo -e dr_drill_validate_tasks="$workdir/failing.yml" \
+    -e dr_drill_fail_back_on_validation_failure=false > "$workdir/left.txt" 2>&1; then exit 1; fi
+check at-dr
+grep -q 'LEFT IN THE DR REGION: fg-sales, fg-finance: not failed back: a check after the failover failed' "$workdir/left.txt"
+"$python" -c 'import json, sys; r = json.load(open(sys.argv[1])); assert [g["name"] for g in r["left_in_dr_region"]] == ["fg-sales", "fg-finance"], r' \
+    "$(latest)"
+drill -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=0
+check home
 
 # A check whose host is unreachable (it would end a play): recorded, and the failback still happens.
 cat > "$workdir/unreachable.yml" <<'YAML'

@@ -172,7 +172,7 @@ def test_a_live_drill_has_both_legs_on_one_timeline_and_says_what_it_left_in_the
                                            'Secondary in Japan West)'}]
     text = report_html(built)
     page = Page(text)
-    assert 'LEFT IN THE DR REGION - not failed back: fg-a' in text and 'live drill (failed over and back' in text
+    assert 'LEFT IN THE DR REGION: fg-a (not confirmed primary at Japan West' in text and 'live drill (failed over and back' in text
     assert [attrs['data-name'] for attrs in page.find('g', 'item')] == ['fg-a', 'fg-a']
     assert 'fg-a (failback)' in ''.join(page.text) and not page.find('img') and 'failed</span> at ping the listener' in text
     assert 'not part of a live drill' in text
