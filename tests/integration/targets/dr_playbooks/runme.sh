@@ -201,7 +201,7 @@ run dr_failover "$outage" -e dr_failover_mode=planned_then_forced -e '{"dr_confi
 grep -q 'FORCED FAILOVER POSSIBLE' "$workdir/outage-failover.txt"
 check escalated "$(latest dr_failover)" "$since"
 emulator DELETE outages '{}'
-emulator POST group-state '{"name": "fg-orders", "busy_seconds": 6}'  # the full backup after the failover
+emulator POST group-state '{"name": "fg-orders", "busy_seconds": 12}'  # the full backup after the failover (long enough for a progress line on a loaded machine)
 since=$(check log-size)
 run dr_failback "$outage" -e sql_mi_failover_progress_interval=1 "$@" > "$workdir/outage-failback.txt" 2>&1 \
     || { cat "$workdir/outage-failback.txt"; exit 1; }
