@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import threading
 import time
 
 from ansible.module_utils.basic import AnsibleModule
@@ -66,6 +67,9 @@ class AzureDRModule:
         self._endpoints = None
         self._http = None
         self._progress = None
+        # The threads of a batch ask for the clients at the same moment: each is built once, under this lock
+        # (reentrant: ``http`` builds ``session`` and ``endpoints``).
+        self._build_lock = threading.RLock()
 
     # --- input ---
 
@@ -103,37 +107,43 @@ class AzureDRModule:
     @property
     def session(self):
         """The run's HTTP session, with a connection pool as large as the batch's threads."""
-        if self._session is None:
-            self._session = _http.Session(pool_size=self.params.get('max_concurrency') or _http.MIN_POOL)
-        return self._session
+        with self._build_lock:
+            if self._session is None:
+                self._session = _http.Session(pool_size=self.params.get('max_concurrency') or _http.MIN_POOL)
+            return self._session
 
     @property
     def endpoints(self):
         """The run's endpoints; a metadata URL in ``cloud_environment`` is read once, on first use."""
-        if self._endpoints is None:
-            cloud = None
-            if is_metadata_url(self.params.get('cloud_environment')):
-                metadata_http = _http.HttpClient(session=self.session, on_retry=self.warn, retry_budget=60,
-                                                 timeout=self._timeout)
-                cloud = read_cloud_metadata(metadata_http, self.params['cloud_environment'])
-            self._endpoints = select_endpoints(self.params, cloud)
-        return self._endpoints
+        with self._build_lock:
+            if self._endpoints is None:
+                cloud = None
+                if is_metadata_url(self.params.get('cloud_environment')):
+                    metadata_http = _http.HttpClient(session=self.session, on_retry=self.warn, retry_budget=60,
+                                                     timeout=self._timeout)
+                    cloud = read_cloud_metadata(metadata_http, self.params['cloud_environment'])
+                self._endpoints = select_endpoints(self.params, cloud)
+            return self._endpoints
 
     @property
     def http(self):
-        if self._http is None:
-            plan = resolve_credential(self.params)
-            session = self.session
-            endpoints = self.endpoints
-            secrets = [self.params.get(name) for name in SECRET_OPTIONS if self.params.get(name)]
-            # Token requests share the session (proxies, CA bundle, one TLS connection to each host) but carry no token.
-            token_http = _http.HttpClient(session=session, on_retry=self.warn, timeout=self._timeout)
-            tokens = TokenProvider(
-                plan, lambda chosen: build_credential(chosen, endpoints, token_http),
-                on_token=self.ansible.no_log_values.add, secrets=secrets)
-            self._http = _http.HttpClient(tokens, session=session, on_retry=self.warn, timeout=self._timeout,
-                                          token_hosts=endpoints.token_hosts)
-        return self._http
+        """The run's HTTP client and its token provider: one token per scope for the whole run.  Built once, even
+        when the threads of a batch ask at the same moment (each would otherwise build its own client, token
+        provider and msal application, and fetch its own token of the scope)."""
+        with self._build_lock:
+            if self._http is None:
+                plan = resolve_credential(self.params)
+                session = self.session
+                endpoints = self.endpoints
+                secrets = [self.params.get(name) for name in SECRET_OPTIONS if self.params.get(name)]
+                # Token requests share the session (proxies, CA bundle, one TLS connection to each host) but carry no token.
+                token_http = _http.HttpClient(session=session, on_retry=self.warn, timeout=self._timeout)
+                tokens = TokenProvider(
+                    plan, lambda chosen: build_credential(chosen, endpoints, token_http),
+                    on_token=self.ansible.no_log_values.add, secrets=secrets)
+                self._http = _http.HttpClient(tokens, session=session, on_retry=self.warn, timeout=self._timeout,
+                                              token_hosts=endpoints.token_hosts)
+            return self._http
 
     # --- output ---
 

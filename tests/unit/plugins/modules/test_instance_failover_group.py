@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
 
 import pytest
 import responses
@@ -323,6 +324,42 @@ def test_batch_items_in_other_subscriptions_share_one_token(run_module):
     assert sorted(call.request.url.split('/')[4] for call in responses.calls) == sorted([SUB, other_sub])
     result, _out = run_module(batch.main, dict(args, groups=[dict(groups[0], subscription_id='nope'), groups[1]]))
     assert result['failed'] is True and 'groups[0].subscription_id must be a UUID' in result['msg']
+
+
+@responses.activate
+def test_a_batch_asks_once_for_the_token_of_a_scope_when_its_threads_start_together(run_module, monkeypatch):
+    """bench figure 5 saw two token requests (and two OpenID configuration reads) from one batch of two groups:
+    each thread found the run's HTTP client not built yet and built its own (client, token provider, msal
+    application).  What let them meet is the first build's time (the import of requests, about 50 ms); it is
+    made longer here so that both threads ask within it."""
+    from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
+    from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
+
+    class SlowToBuild(_http.Session):
+        def __init__(self, *args, **kwargs):
+            threading.Event().wait(0.3)  # time.sleep is patched out in this file
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(_http, 'Session', SlowToBuild)
+    authority, tenant = 'https://login.example.test', '72f988bf-86f1-41af-91ab-2d7cd011db47'
+    base = '%s/%s' % (authority, tenant)
+    openid = responses.get(base + '/v2.0/.well-known/openid-configuration', json={
+        'token_endpoint': base + '/oauth2/v2.0/token', 'authorization_endpoint': base + '/oauth2/v2.0/authorize',
+        'issuer': base + '/v2.0'})
+    token = responses.post(base + '/oauth2/v2.0/token', json={'token_type': 'Bearer', 'expires_in': 3599,
+                                                             'access_token': 'the-arm-token'})
+    other = BASE + '/other'
+    responses.get(GROUP + QUERY, json=PRIMARY)
+    responses.get(other + QUERY, json=dict(PRIMARY, name='other'))
+    args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name', 'access_token')}
+    args.update(authority_host=authority, tenant=tenant, client_id='11111111-2222-3333-4444-555555555555',
+                secret='a-client-secret')
+    groups = [{'resource_group': 'Default', 'location': 'JapanWest', 'name': name} for name in ('failover-group-test-3', 'other')]
+    result, _out = run_module(batch.main, dict(args, groups=groups))
+    assert 'failed' not in result, result.get('msg')
+    reads = [call for call in responses.calls if 'instanceFailoverGroups' in call.request.url]
+    assert len(reads) == 2 and all(call.request.headers['Authorization'] == 'Bearer the-arm-token' for call in reads)
+    assert (token.call_count, openid.call_count) == (1, 1)
 
 
 DOWN = {'status': 503, 'json': {'error': {'code': 'ServiceUnavailable', 'message': 'region unavailable'}},
