@@ -16,7 +16,7 @@ import time
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import API_SPECS, COMMON_AUTH_SPEC
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import failures_by_cause
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failure_summary import failures_by_cause
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import FAILOVER_MODES, location_problem
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import PRINCIPAL_TYPES
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (

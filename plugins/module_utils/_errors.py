@@ -39,16 +39,6 @@ HINTS = {
 }
 
 
-def failures_by_cause(failures):
-    """``(name, message)`` pairs as one line that says each distinct message once, after the names it
-    affects: ``"ws-a, ws-b: <message>; fg-c: <other message>"``.  Items failing for one cause (a
-    credential problem, a region down) would otherwise repeat a long message once per item."""
-    causes = {}
-    for name, message in failures:
-        causes.setdefault(message, []).append(str(name))
-    return '; '.join('%s: %s' % (', '.join(names), message) for message, names in causes.items())
-
-
 class AzureDRError(Exception):
     """Base of every error the collection reports; carries a message safe to show."""
 

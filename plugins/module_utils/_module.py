@@ -38,7 +38,8 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import (
     read_cloud_metadata,
     select_endpoints,
 )
-from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError, failures_by_cause, redact
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError, redact
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failure_summary import failures_by_cause
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     Validator,
     cloud_environment_problem,
