@@ -177,8 +177,9 @@ def failover(request, store, sub, rg, loc, name, action):
     forced = action == 'forceFailoverAllowDataLoss'
     partner = next(location for location in group['locations'] if region_key(location) != region_key(loc))
     if not forced and store.outage(partner):  # decided when accepted, as the partner is asked then
+        polls = store.settings.get('planned_failover_timeout_polls')
         operation = store.start_failover(group, loc, forced, error=_planned_timeout(name, partner),
-                                         duration=store.settings['planned_failover_timeout_seconds'])
+                                         duration=store.settings['planned_failover_timeout_seconds'], polls=polls)
     else:
         operation = store.start_failover(group, loc, forced)
     return Response(202, None, _polling_headers(request, store, sub, loc, name, operation))
@@ -194,8 +195,9 @@ def _refusal(store, group, loc, name):
     """The answer to a failover the group cannot take now, else None."""
     operation = group.get('operation')
     if operation and operation['status'] == 'InProgress':
+        store.answered_running(group)  # a failover counted in polls counts this refusal as one
         return _busy(name)
-    if store.busy_for(group):  # the settling time after a failover: answered on either side
+    if store.take_busy(group):  # the settling time after a failover: answered on either side
         return _busy(name, {'Retry-After': str(store.settings['busy_retry_after'])})
     if group['replication_state'] == 'SEEDING':
         # Azure documents no seeding-specific code: this is the documented one whose description fits, "409
@@ -243,6 +245,7 @@ def operation_result(request, store, sub, loc, name):
     if operation is None:
         return arm_error(404, 'ResourceNotFound', "No operation was found for instance failover group '%s'." % name)
     if operation['status'] == 'InProgress':
+        store.answered_running(group)
         return Response(202, None, _polling_headers(request, store, sub, loc, name, operation))
     if operation['status'] in ('Failed', 'Canceled'):
         error = operation['error']
@@ -259,6 +262,8 @@ def async_operation(request, store, sub, loc, operation_id):
     for group in store.data['failover_groups'].values():
         operation = group.get('operation')
         if operation and operation['id'] == operation_id:
+            if operation['status'] == 'InProgress':
+                store.answered_running(group)
             body = {'name': operation_id, 'status': operation['status'],
                     'startTime': _iso(operation['started'])}
             if operation['status'] != 'InProgress':

@@ -9,26 +9,37 @@ next long-running operation (ends Failed), regional outages, and failover group 
     POST   /_emulator/outages       {"location": "Japan West", "mode": "timeout" | "unavailable"}
     DELETE /_emulator/outages[?location=...]   ends every outage, or that region's
     POST   /_emulator/group-state   {"name", "replication_state"?, "failover_policy"?, "busy_seconds"?,
-                                     "subscription"?, "resource_group"?}
+                                     "busy_requests"?, "subscription"?, "resource_group"?}
+    POST   /_emulator/failover-holds   {"name"?, "subscription"?, "resource_group"?}   holds that group's
+                                     failovers (without a name: every group's), the running one included
+    DELETE /_emulator/failover-holds[?name=...&subscription=...&resource_group=...]   releases every hold, or
+                                     that group's: a released failover ends at the next request
     POST   /_emulator/client-certificates   {"client_id", "certificate_pem", "tenant"?}
 
 While a region is out, every ARM request whose path names it is answered 503 ServiceUnavailable
 (Retry-After: setting outage_retry_after) or, in mode timeout, held unanswered for outage_hang_seconds
 and then cut; it is logged with "outage": true.  A planned failover to the partner of an out region
-fails PlannedFailoverTimedOut (see arm.py).  busy_seconds makes the group's failovers answer busy for
-that long from now, as they do for post_failover_busy_seconds after each failover.  A client
+fails PlannedFailoverTimedOut (see arm.py), after planned_failover_timeout_polls polls when that setting
+is set, else after planned_failover_timeout_seconds.  busy_seconds makes the group's failovers answer
+busy for that long from now, as they do for post_failover_busy_seconds after each failover; busy_requests
+makes its next that many failover requests (on either side) answer busy, as post_failover_busy_requests
+does after each failover (each with Retry-After: busy_retry_after).  A held failover answers "running" to
+its polls and busy to failovers of its group, whatever its failover_polls or failover_seconds say,
+until it is released; holds are runtime state (a reset or restart forgets them).  A client
 certificate registered for an application (replacing any before it) is what its certificate
 assertions are checked against (see entra.py); a reset forgets it unless the seed has it."""
 
 from __future__ import annotations
 
 from .server import Response
-from .state import group_problem, region_key
+from .state import group_key, group_problem, region_key
 
 FAULT_KEYS = frozenset(('method', 'path', 'count', 'skip', 'status', 'body', 'headers', 'retry_after', 'delay', 'drop'))
 OUTAGE_KEYS = frozenset(('location', 'mode'))
 OUTAGE_MODES = ('timeout', 'unavailable')
-GROUP_STATE_KEYS = frozenset(('name', 'subscription', 'resource_group', 'replication_state', 'failover_policy', 'busy_seconds'))
+GROUP_STATE_KEYS = frozenset(('name', 'subscription', 'resource_group', 'replication_state', 'failover_policy', 'busy_seconds',
+                              'busy_requests'))
+HOLD_KEYS = frozenset(('name', 'subscription', 'resource_group'))
 CERTIFICATE_KEYS = frozenset(('client_id', 'tenant', 'certificate_pem'))
 
 
@@ -47,6 +58,8 @@ def routes():
         ('POST', r'^/_emulator/outages$', add_outage),
         ('DELETE', r'^/_emulator/outages$', end_outages),
         ('POST', r'^/_emulator/group-state$', set_group_state),
+        ('POST', r'^/_emulator/failover-holds$', add_hold),
+        ('DELETE', r'^/_emulator/failover-holds$', release_holds),
         ('POST', r'^/_emulator/client-certificates$', register_client_certificate),
     ]
 
@@ -82,6 +95,7 @@ def state(request, store):
         'workspaces': list(store.data['workspaces'].values()),
         'fabric_operations': list(store.data['fabric_operations'].values()),
         'outages': list(store.outages.values()),
+        'failover_holds': sorted(store.holds),
         'now': store.clock(),
     })
 
@@ -183,6 +197,9 @@ def _group_state_problem(changes):
     busy = changes.get('busy_seconds')
     if busy is not None and (isinstance(busy, bool) or not isinstance(busy, (int, float)) or busy < 0):
         return 'busy_seconds must be a number of seconds, not %r' % (busy,)
+    count = changes.get('busy_requests')
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        return 'busy_requests must be a number of requests, not %r' % (count,)
     return group_problem(changes)
 
 
@@ -212,8 +229,48 @@ def set_group_state(request, store):
     group.update({key: changes[key] for key in ('replication_state', 'failover_policy') if key in changes})
     if changes.get('busy_seconds') is not None:
         group['busy_until'] = store.clock() + changes['busy_seconds']
+    if changes.get('busy_requests') is not None:
+        group['busy_requests'] = changes['busy_requests']
     store.save()
     return Response(200, group)
+
+
+def _hold_key(store, body):
+    """(the key of the group the body names, or '*' without a name; None), or (None, the error answer)."""
+    problem = _unknown(body, HOLD_KEYS, 'failover-hold fields')
+    if problem:
+        return None, _bad(problem)
+    if not body.get('name'):
+        if body.get('subscription') or body.get('resource_group'):
+            return None, _bad('a failover hold with a subscription or resource_group needs the name of a failover group')
+        return '*', None
+    group, error = _pick_group(store, body)
+    if error:
+        return None, error
+    return group_key(group['subscription'], group['resource_group'], group['name']), None
+
+
+def add_hold(request, store):
+    """The named group's failovers (without a name: every group's) stay running, the one running now included,
+    until DELETE /_emulator/failover-holds or a reset."""
+    key, error = _hold_key(store, request.json() or {})
+    if error:
+        return error
+    store.holds[key] = True
+    return Response(201, {'failover_holds': sorted(store.holds)})
+
+
+def release_holds(request, store):
+    """Without a name every hold ends; a failover no longer held ends at the next request."""
+    body = dict(request.query)
+    if not body:
+        released = store.release(list(store.holds))
+    else:
+        key, error = _hold_key(store, body)
+        if error:
+            return error
+        released = store.release([key])
+    return Response(200, {'released': released, 'failover_holds': sorted(store.holds)})
 
 
 def _certificate_problem(body):

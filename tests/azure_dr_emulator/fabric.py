@@ -172,10 +172,13 @@ def restore_workspace(request, store, workspace_id):
         return Response(200)
     now = store.clock()
     operation_id = str(uuid.uuid4())
+    polls = store.settings.get('fabric_operation_polls')
     store.data['fabric_operations'][operation_id] = {
         'id': operation_id, 'workspace_id': workspace['id'].lower(), 'changes': changes, 'status': 'Running',
-        'created': now, 'ends': now + float(store.settings['fabric_operation_seconds']), 'percentComplete': 0,
-        'error': store.take_lro_fault('fabric'),
+        'created': now, 'percentComplete': 0, 'error': store.take_lro_fault('fabric'),
+        # Counted in polls (ends when polls_left is 0) or timed in seconds (ends at 'ends').
+        'polls_left': None if polls is None else int(polls),
+        'ends': None if polls is not None else now + float(store.settings['fabric_operation_seconds']),
     }
     store.save()
     return Response(202, None, _operation_headers(request, store, operation_id, running=True))
@@ -197,8 +200,12 @@ def get_operation(request, store, operation_id):
     operation = store.data['fabric_operations'].get(operation_id)
     if operation is None:
         return _not_found()
+    if operation['status'] in ('NotStarted', 'Running') and operation.get('polls_left'):
+        operation['polls_left'] -= 1  # answered Running: one of its polls
+        store.save()
+    ends = store.clock() if operation.get('ends') is None else operation['ends']
     body = {'status': operation['status'], 'createdTimeUtc': _iso(operation['created']),
-            'lastUpdatedTimeUtc': _iso(min(store.clock(), operation['ends'])),
+            'lastUpdatedTimeUtc': _iso(min(store.clock(), ends)),
             'percentComplete': operation.get('percentComplete', 0)}
     if operation['status'] in ('Failed', 'Undefined'):
         body['error'] = {'errorCode': operation['error'].get('code', 'OperationFailed'),

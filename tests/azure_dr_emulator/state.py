@@ -9,8 +9,26 @@ continues a failover that was in progress (its end time is wall-clock time in th
 A seeded failover group may also set ``replication_state`` (CATCH_UP, SEEDING: failovers refused,
 SUSPENDED), ``failover_policy`` (Automatic, Manual), ``secondary_type`` (Geo, Standby),
 ``busy_seconds_after_failover`` (overrides the post_failover_busy_seconds setting), ``failover_seconds``
-and ``grace_period_minutes``.  Regional outages (see control.py) are runtime state, like faults: not
-persisted, cleared by reset."""
+and ``grace_period_minutes``, and the counts ``failover_polls`` and ``busy_requests_after_failover``.
+Regional outages and failover holds (see control.py) are runtime state, like faults: not persisted,
+cleared by reset.
+
+Timed states are measured in wall-clock seconds (for rehearsals and ``make demo``) or, when a count is
+set, in requests, which tests use so that no answer depends on how fast the machine is:
+
+- a failover with a count (``failover_polls``, per group or as a setting; the group's wins) answers
+  "running" to that many requests that ask about it: polls of its operation (Location or
+  Azure-AsyncOperation) and failovers of its group refused busy because it runs.  The next request of
+  any kind finds it ended.  A count makes the seconds of that failover irrelevant.
+- a held failover (POST /_emulator/failover-holds) answers "running" whatever its count or seconds say,
+  until it is released; released, it ends at the next request.
+- after a failover succeeded, the group answers busy (409) while either window lasts: the seconds
+  (``busy_seconds_after_failover`` / ``post_failover_busy_seconds``) or the count of failover requests
+  (``busy_requests_after_failover`` / ``post_failover_busy_requests``), each busy answer using one.
+- a planned failover whose partner region is out fails after ``planned_failover_timeout_polls`` polls
+  when that is set, else after ``planned_failover_timeout_seconds``.
+- a Fabric restore operation ends after ``fabric_operation_polls`` polls of its status when that is
+  set, else after ``fabric_operation_seconds``."""
 
 from __future__ import annotations
 
@@ -26,6 +44,7 @@ import uuid
 DEFAULT_SETTINGS = {
     'token_lifetime': 3600,  # seconds a token is valid (expires_in)
     'failover_seconds': 10.0,  # how long an emulated failover takes
+    'failover_polls': None,  # if set: a failover answers running to this many polls (and busy refusals), then ends
     'arm_retry_after': 1,  # Retry-After of ARM long-running operation answers
     'arm_async_operation': False,  # also send Azure-AsyncOperation (else only Location)
     'arm_page_size': 50,  # failover groups per list page (nextLink beyond)
@@ -36,11 +55,14 @@ DEFAULT_SETTINGS = {
     'read_window': 3600.0,
     'fabric_restore_async': False,  # answer restore with 202 and a Fabric operation
     'fabric_operation_seconds': 2.0,
+    'fabric_operation_polls': None,  # if set: a restore operation answers Running to this many polls, then ends
     'fabric_retry_after': 1,
     'outage_retry_after': 5,  # Retry-After of the 503 of a region out in mode 'unavailable'
     'outage_hang_seconds': 120,  # how long a request to a region out in mode 'timeout' is held unanswered
     'planned_failover_timeout_seconds': 30,  # a planned failover whose partner region is out fails after this
+    'planned_failover_timeout_polls': None,  # if set: ... fails after this many polls instead
     'post_failover_busy_seconds': 0,  # failovers answer busy (409) this long after a failover succeeded
+    'post_failover_busy_requests': 0,  # and the next this many failover requests answer busy (409)
     'busy_retry_after': 1,  # Retry-After of that busy answer
     # An authentication context (acrs) ARM asks for with a claims challenge when a token lacks it (None: never).
     'arm_required_acrs': None,
@@ -58,6 +80,8 @@ GROUP_DEFAULTS = {
     'secondary_type': 'Geo',
     'failover_seconds': None,
     'busy_seconds_after_failover': None,
+    'failover_polls': None,
+    'busy_requests_after_failover': None,
     'grace_period_minutes': 480,
 }
 # The values ARM shows (FailoverGroupReplicationState, InstanceFailoverGroupReadWriteEndpoint, SecondaryInstanceType).
@@ -105,6 +129,7 @@ def upgrade_state(data):
         for key, value in GROUP_DEFAULTS.items():
             group.setdefault(key, value)
         group.setdefault('busy_until', None)
+        group.setdefault('busy_requests', 0)
     return data
 
 
@@ -131,6 +156,7 @@ def build_state(seed, now):
                 for side in sides},
             'operation': None,
             'busy_until': None,  # failovers answer busy until then (epoch seconds)
+            'busy_requests': 0,  # and to this many more failover requests
         }
         entry.update({key: group.get(key, default) for key, default in GROUP_DEFAULTS.items()})
         problem = group_problem(entry)
@@ -197,6 +223,7 @@ class Store:
         self.lro_faults = []
         self.rate_windows = {}
         self.outages = {}  # region_key -> {'location', 'mode'}
+        self.holds = {}  # group key (or "*": every group) -> True while its failovers are held
 
     def outage(self, location):
         """The outage of the region ``location`` ('Japan West', 'JapanWest', 'japanwest'), or None."""
@@ -259,18 +286,63 @@ class Store:
         """Seconds the group still answers failovers busy (after a failover, or as the control API set), else 0."""
         return max(0.0, (group['busy_until'] or 0) - self.clock())
 
-    def start_failover(self, group, target, forced, error=None, duration=None):
-        """``error`` (a timed-out planned failover's) makes the operation end with it after ``duration``, whatever was armed."""
+    def take_busy(self, group):
+        """True when the group answers this failover request busy (its busy window, in seconds or in requests);
+        a busy answer uses one of the requests of a window counted in requests."""
+        counted = group.get('busy_requests') or 0
+        if counted > 0:
+            group['busy_requests'] = counted - 1
+            self.save()
+        return bool(counted > 0 or self.busy_for(group))
+
+    def start_failover(self, group, target, forced, error=None, duration=None, polls=None):
+        """``error`` (a timed-out planned failover's) makes the operation end with it after ``duration`` seconds
+        or ``polls`` polls, whatever was armed.  Without them, the group's or the settings' count or seconds apply."""
         now = self.clock()
-        if duration is None:
+        if duration is None and polls is None:
+            polls = group.get('failover_polls')
+            polls = self.settings.get('failover_polls') if polls is None else polls
             duration = self.settings['failover_seconds'] if group['failover_seconds'] is None else group['failover_seconds']
         failure = error or self.take_lro_fault('arm')
         group['operation'] = {
-            'id': str(uuid.uuid4()), 'target': target, 'forced': forced, 'started': now, 'ends': now + float(duration),
-            'status': 'InProgress', 'error': failure,
+            'id': str(uuid.uuid4()), 'target': target, 'forced': forced, 'started': now, 'status': 'InProgress',
+            'error': failure,
+            # Counted in polls: ends once polls_left is 0 (when it ended); else in seconds: ends at 'ends'.
+            'polls_left': None if polls is None else int(polls),
+            'ends': None if polls is not None else now + float(duration),
         }
         self.save()
         return group['operation']
+
+    def held(self, group):
+        return '*' in self.holds or group_key(group['subscription'], group['resource_group'], group['name']) in self.holds
+
+    def answered_running(self, group):
+        """Counts one request answered "running" about the group's operation (a poll, or a failover refused busy)."""
+        operation = group.get('operation')
+        if operation and operation['status'] == 'InProgress' and operation.get('polls_left') and not self.held(group):
+            operation['polls_left'] -= 1
+            self.save()
+
+    def release(self, keys):
+        """Ends the holds ``keys`` (group keys, or '*'); the failovers no longer held end at the next request."""
+        released = [key for key in keys if self.holds.pop(key, None) is not None]
+        for group in self.data['failover_groups'].values():
+            operation = group.get('operation')
+            if operation and operation['status'] == 'InProgress' and not self.held(group) and (
+                    '*' in released or group_key(group['subscription'], group['resource_group'], group['name']) in released):
+                operation['polls_left'] = 0 if operation.get('polls_left') is not None else None
+                if operation.get('ends') is not None:
+                    operation['ends'] = min(operation['ends'], self.clock())
+        self.save()
+        return released
+
+    @staticmethod
+    def _due(operation, now):
+        """Whether an operation counted in polls or timed in seconds has come to its end."""
+        if operation.get('polls_left') is not None:
+            return operation['polls_left'] <= 0
+        return now >= operation['ends']
 
     def take_lro_fault(self, api):
         """The error the next long-running operation of ``api`` must end with, if one was armed."""
@@ -284,7 +356,9 @@ class Store:
         now, changed = self.clock(), False
         for group in self.data['failover_groups'].values():
             operation = group.get('operation')
-            if operation and operation['status'] == 'InProgress' and now >= operation['ends']:
+            if operation and operation['status'] == 'InProgress' and not self.held(group) and self._due(operation, now):
+                if operation.get('ends') is None:
+                    operation['ends'] = now  # counted in polls: it ended now
                 if operation.get('error'):
                     operation['status'] = operation['error'].get('final_status') or 'Failed'
                 else:
@@ -294,9 +368,14 @@ class Store:
                     busy = group['busy_seconds_after_failover']
                     busy = self.settings['post_failover_busy_seconds'] if busy is None else busy
                     group['busy_until'] = operation['ends'] + float(busy)  # from the end, however late this runs
+                    counted = group.get('busy_requests_after_failover')
+                    counted = self.settings.get('post_failover_busy_requests') if counted is None else counted
+                    group['busy_requests'] = int(counted or 0)
                 changed = True
         for operation in self.data['fabric_operations'].values():
-            if operation['status'] in ('NotStarted', 'Running') and now >= operation['ends']:
+            if operation['status'] in ('NotStarted', 'Running') and self._due(operation, now):
+                if operation.get('ends') is None:
+                    operation['ends'] = now
                 if operation.get('error'):
                     operation['status'] = operation['error'].get('final_status') or 'Failed'
                 else:
