@@ -13,7 +13,6 @@ import statistics
 import sys
 import tempfile
 import time
-from unittest import mock
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -30,8 +29,8 @@ def collection_on_path():
 def main(runs=5):
     root = collection_on_path()
     # pylint: disable=import-outside-toplevel  # importable only once the checkout is on the path
-    from ansible_collections.azure_dr.recovery.plugins.action.dr_report_write import ActionModule
-    from ansible_collections.azure_dr.recovery.plugins.filter.dr_plan import dr_report
+    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.files import write_report
+    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.report import build_report as dr_report
 
     groups = [{'name': 'fg-%02d' % n, 'resource_group': 'rg', 'primary_location': 'Japan West', 'dr_location': 'Japan East'}
               for n in range(20)]
@@ -41,9 +40,7 @@ def main(runs=5):
     report = dr_report(rows, {'name': 'bench', 'failover_groups': groups}, 'dr_failover', 1764633600.0, now=1764633700.0)
 
     def write(path):
-        task = mock.MagicMock(args={'report': report, 'path': path}, async_val=0)
-        ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=None, templar=None,
-                     shared_loader_obj=None).run(task_vars={})
+        write_report(report, path)
 
     write(os.path.join(root, 'warm-up'))  # imports
     try:

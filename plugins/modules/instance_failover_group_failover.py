@@ -232,13 +232,13 @@ error:
 '''
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import arm_client
-from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.failover import make_primary
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.options import (
     FAILOVER_SPEC,
     GROUP_SPEC,
     failover_mode_of,
     failover_problems,
     group_problems,
-    make_primary,
 )
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 

@@ -169,15 +169,15 @@ elapsed:
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import arm_client
-from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.failover import make_primary
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.options import (
     BATCH_GROUP_SPEC,
     FAILOVER_SPEC,
-    RegionHealth,
     failover_mode_of,
     failover_problems,
     group_problems,
-    make_primary,
 )
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.sides import RegionHealth
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import positive_problem, repeated_problems
 

@@ -121,14 +121,9 @@ partners:
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import arm_client
-from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups import (
-    GroupSide,
-    InstanceFailoverGroups,
-    RegionHealth,
-    location_problem,
-    other_side_of,
-    read_other_side,
-)
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.client import InstanceFailoverGroups
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.options import location_problem
+from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.sides import GroupSide, RegionHealth, other_side_of, read_other_side
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, resource_group_problem
 

@@ -129,3 +129,47 @@ def test_fabric_get_or_none_on_entity_not_found(make_http):
     responses.get(FABRIC + '/v1/admin/workspaces/w1', status=404,
                   json={'errorCode': 'EntityNotFound', 'message': 'gone', 'requestId': 'r'})
     assert FabricClient(make_http(), FABRIC, 'scope').get_or_none('admin', 'workspaces', 'w1') is None
+
+
+# --- the answers with which an API says it did not act: named by its client, not by the HTTP layer ---
+
+GROUPS = ARM + '/subscriptions/%s/resourceGroups/rg/providers/Microsoft.Sql/locations/JapanEast/instanceFailoverGroups' % SUB
+BUSY = {'error': {'code': 'InstanceFailoverGroupBusy', 'message': 'busy'}}
+
+
+@responses.activate
+def test_arm_sends_a_post_again_after_its_own_rolled_back_answer_only(make_http, clock):
+    client = ArmClient(make_http(), ARM, 'scope', SUB)
+    responses.post(ARM + '/subscriptions/%s/x/act?api-version=1' % SUB, status=500,
+                   json={'error': {'code': 'OperationTimedOut', 'message': 'rolled back, please retry'}})
+    responses.post(ARM + '/subscriptions/%s/x/act?api-version=1' % SUB, status=200, json={})
+    assert client.post('/subscriptions/%s/x/act' % SUB, '1').status_code == 200 and clock.sleeps == [0.75]
+    responses.post(ARM + '/subscriptions/%s/x/busy?api-version=1' % SUB, status=409, json=BUSY)
+    with pytest.raises(ApiError):  # a resource provider's busy answer is its client's to name
+        client.post('/subscriptions/%s/x/busy' % SUB, '1')
+    assert len(responses.calls) == 3
+
+
+def test_a_provider_client_adds_its_codes_to_arms_on_the_same_run():
+    from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.client import BUSY_CODES, InstanceFailoverGroups
+
+    arm = ArmClient(object(), ARM, 'scope', SUB)
+    groups = InstanceFailoverGroups(arm, 'rg')
+    assert groups.arm.not_acted == {500: frozenset(('OperationTimedOut',)), 409: BUSY_CODES}
+    assert (groups.arm.http, groups.arm.subscription_id, groups.arm.scope) == (arm.http, SUB, 'scope')
+    assert arm.not_acted == {500: frozenset(('OperationTimedOut',))}  # the run's client is left as it was
+    assert ArmClient(object(), ARM, 'scope', SUB, {500: None}).not_acted == {500: None}
+
+
+@responses.activate
+def test_failover_groups_reads_ride_out_a_busy_group_and_the_failover_post_hands_it_back(make_http, clock):
+    from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.client import InstanceFailoverGroups
+
+    groups = InstanceFailoverGroups(ArmClient(make_http(), ARM, 'scope', SUB), 'rg')
+    responses.get(GROUPS + '/fg?api-version=2025-01-01', status=409, json=BUSY, headers={'Retry-After': '2'})
+    responses.get(GROUPS + '/fg?api-version=2025-01-01', json={'name': 'fg'})
+    assert groups.get('JapanEast', 'fg') == {'name': 'fg'} and clock.sleeps == [2.0]
+    responses.post(GROUPS + '/fg/failover?api-version=2025-01-01', status=409, json=BUSY, headers={'Retry-After': '4'})
+    with pytest.raises(ApiError) as caught:  # make_primary reads the group again before it sends another
+        groups.start_failover('JapanEast', 'fg', forced=False)
+    assert (caught.value.code, caught.value.retry_after) == ('InstanceFailoverGroupBusy', 4.0) and clock.sleeps == [2.0]

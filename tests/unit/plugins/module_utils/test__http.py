@@ -15,7 +15,14 @@ import responses
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError, RetryBudgetExceeded
 from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
-from ansible_collections.azure_dr.recovery.plugins.module_utils._http import backoff_delay, claims_challenge, parse_retry_after
+from ansible_collections.azure_dr.recovery.plugins.module_utils._http import (
+    NOT_ACTED,
+    backoff_delay,
+    claims_challenge,
+    not_acted_on,
+    parse_retry_after,
+    retry_reason,
+)
 from ansible_collections.azure_dr.recovery.tests.unit.http_helpers import (
     body_cut_short,
     clear_proxy_environment,
@@ -23,6 +30,7 @@ from ansible_collections.azure_dr.recovery.tests.unit.http_helpers import (
     connect_timeout,
     connection_reset,
     handshake_cut_short,
+    make_response,
     proxy_refusal,
     read_timeout,
     refused,
@@ -33,7 +41,9 @@ from ansible_collections.azure_dr.recovery.tests.unit.http_helpers import (
 
 URL = 'https://arm.example.test/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/locations/l/instanceFailoverGroups/fg'
 SCOPE = 'https://management.azure.com/.default'
-BUSY = {'error': {'code': 'InstanceFailoverGroupBusy', 'message': 'busy'}}
+BUSY = {'error': {'code': 'ResourceBusy', 'message': 'busy'}}
+# How a client names its API's answers that say the service did not act (the HTTP layer knows none of them).
+NOT_ACTED_BY_THE_API = {409: frozenset(('ResourceBusy', 'OtherOperationUnderWay')), 500: frozenset(('RolledBack',))}
 BLOCKED = {'requestId': 'r-1', 'errorCode': 'RequestBlocked', 'message': 'Request is blocked'}
 TOKEN_URL = 'https://login.example.test/tenant/oauth2/v2.0/token'
 
@@ -105,20 +115,49 @@ def test_budget_exhausted_gives_a_clear_error_without_useless_waiting(make_http,
 
 
 @responses.activate
-def test_409_busy_is_retried_even_for_post(make_http, clock):
+def test_409_busy_that_the_caller_names_is_retried_even_for_post(make_http, clock):
     responses.post(URL + '/failover', status=409, json=BUSY, headers={'Retry-After': '3'})
     responses.post(URL + '/failover', status=202, headers={'Location': URL + '/op'})
-    response = make_http().request('POST', URL + '/failover', scope=SCOPE)
+    response = make_http().request('POST', URL + '/failover', scope=SCOPE, not_acted=NOT_ACTED_BY_THE_API)
     assert response.status_code == 202
     assert clock.sleeps == [3.0]
 
 
+@pytest.mark.parametrize('not_acted', [None, NOT_ACTED_BY_THE_API])
 @responses.activate
-def test_409_with_another_code_is_final(make_http):
+def test_409_with_a_code_the_caller_does_not_name_is_final(make_http, not_acted):
     responses.post(URL + '/failover', status=409, json={'error': {'code': 'Conflict', 'message': 'no'}})
     with pytest.raises(ApiError) as caught:
-        make_http().request('POST', URL + '/failover', scope=SCOPE)
+        make_http().request('POST', URL + '/failover', scope=SCOPE, not_acted=not_acted)
     assert caught.value.code == 'Conflict' and len(responses.calls) == 1
+
+
+@pytest.mark.parametrize('status,body', [(409, BUSY), (500, {'error': {'code': 'RolledBack', 'message': 'x'}})])
+@responses.activate
+def test_the_http_layer_knows_no_apis_codes_a_post_is_sent_again_only_after_those_its_caller_names(make_http, status, body):
+    responses.post(URL + '/failover', status=status, json=body)
+    with pytest.raises(ApiError) as caught:
+        make_http().request('POST', URL + '/failover', scope=SCOPE)
+    assert caught.value.code == body['error']['code'] and len(responses.calls) == 1
+    assert not any(isinstance(codes, frozenset) for codes in NOT_ACTED.values())  # statuses only, whatever the code
+
+
+@responses.activate
+def test_an_answer_the_caller_handles_is_raised_at_once_even_when_it_says_not_acted(make_http, clock):
+    responses.post(URL + '/failover', status=409, json=BUSY, headers={'Retry-After': '3'})
+    with pytest.raises(ApiError) as caught:
+        make_http().request('POST', URL + '/failover', scope=SCOPE, not_acted=NOT_ACTED_BY_THE_API,
+                            handled_codes=frozenset(('ResourceBusy',)))
+    assert (caught.value.code, caught.value.retry_after) == ('ResourceBusy', 3.0)
+    assert len(responses.calls) == 1 and clock.sleeps == []
+
+
+def test_a_callers_table_adds_to_the_http_layers_and_never_narrows_it():
+    throttled = make_response(429, {'error': {'code': 'TooManyRequests', 'message': 'x'}})
+    assert not_acted_on(throttled, {429: frozenset(('SomethingElse',))}) is True
+    anything = make_response(409, {'error': {'code': 'Whatever', 'message': 'x'}})
+    assert not_acted_on(anything) is False and not_acted_on(anything, {409: None}) is True
+    assert retry_reason(False, anything, {409: None}) == 'HTTP 409' and retry_reason(False, anything) is None
 
 
 @pytest.mark.parametrize('status', [408, 500, 502, 504])
@@ -131,14 +170,15 @@ def test_post_that_the_server_may_have_acted_on_is_not_sent_again(make_http, sta
 
 
 @pytest.mark.parametrize('status,body', [(503, None), (429, BLOCKED),
-                                         (409, {'error': {'code': 'ConflictingServerOperation', 'message': 'x'}}),
-                                         (409, {'code': 'InstanceFailoverGroupBusy', 'message': 'unwrapped'}),
-                                         (500, {'error': {'code': 'OperationTimedOut', 'message': 'rolled back'}})])
+                                         (409, {'error': {'code': 'OtherOperationUnderWay', 'message': 'x'}}),
+                                         (409, {'code': 'ResourceBusy', 'message': 'unwrapped'}),
+                                         (500, {'error': {'code': 'RolledBack', 'message': 'rolled back'}})])
 @responses.activate
 def test_post_refused_before_any_work_is_sent_again(make_http, clock, status, body):
     responses.post(URL + '/failover', status=status, json=body)
     responses.post(URL + '/failover', status=200, json={})
-    assert make_http().request('POST', URL + '/failover', scope=SCOPE).status_code == 200
+    response = make_http().request('POST', URL + '/failover', scope=SCOPE, not_acted=NOT_ACTED_BY_THE_API)
+    assert response.status_code == 200
     assert len(responses.calls) == 2 and clock.sleeps == [0.75]  # backoff: 1 s step, jitter at 0.5
 
 

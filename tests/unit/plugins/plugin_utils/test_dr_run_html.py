@@ -11,8 +11,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from ansible_collections.azure_dr.recovery.plugins.filter.dr_plan import dr_report
-from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_report_html import history_html, outcome, report_html
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.report import build_report as dr_report
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.html import history_html, outcome, report_html
 
 HOSTILE = '<img src=x onerror=alert(1)>'
 QUOTED = 'fg" onmouseover="alert(2)'

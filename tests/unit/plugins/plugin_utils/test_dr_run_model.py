@@ -10,22 +10,24 @@ import os
 import pytest
 import yaml
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.azure_dr.recovery.plugins.filter.dr_plan import (
-    dr_auth_options,
-    dr_failures_by_cause,
-    dr_match_workspaces,
-    dr_outcomes,
-    dr_plan_groups,
-    dr_plan_path,
-    dr_plan_problems,
-    dr_readiness,
-    dr_report,
-    dr_report_items,
-    dr_report_markdown,
-    dr_run_path,
-    dr_run_problems,
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.markdown import report_markdown as dr_report_markdown
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import (
+    auth_options as dr_auth_options,
+    plan_groups as dr_plan_groups,
+    plan_path,
+    plan_problems as dr_plan_problems,
+    run_path,
+    run_problems as dr_run_problems,
+)
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.readiness import (
+    match_workspaces as dr_match_workspaces,
+    readiness as dr_readiness,
+)
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.report import (
+    build_report as dr_report,
+    failures_text as dr_failures_by_cause,
+    outcomes as dr_outcomes,
+    report_items as dr_report_items,
 )
 
 DEMO_PLAN = os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', 'playbooks', 'plans', 'demo.yml')
@@ -262,16 +264,15 @@ def test_auth_options_per_api_and_their_problems():
 
 # --- a plan by name, and the run's own options (what an AWX survey sends) ---
 
-def test_a_plan_name_is_a_file_in_the_plans_directory_of_the_working_directory(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    assert dr_plan_path('contoso-prod') == str(tmp_path / 'plans' / 'contoso-prod.yml')
-    assert dr_plan_path('contoso-prod', '/etc/dr') == '/etc/dr/contoso-prod.yml'
+def test_a_plan_name_is_a_file_in_the_plans_directory_of_where_ansible_playbook_runs(tmp_path):
+    assert plan_path('contoso-prod', 'plans', str(tmp_path)) == str(tmp_path / 'plans' / 'contoso-prod.yml')
+    assert plan_path('contoso-prod', '/etc/dr', str(tmp_path)) == '/etc/dr/contoso-prod.yml'
 
 
 @pytest.mark.parametrize('name', ['../secrets', 'a/b', '', '.hidden', 'x' * 101, None, 'contoso..prod'])
 def test_a_plan_name_cannot_be_a_path(name):
-    with pytest.raises(AnsibleFilterError, match='dr_plan_name must be a plan name'):
-        dr_plan_path(name)
+    with pytest.raises(ValueError, match='dr_plan_name must be a plan name'):
+        plan_path(name, 'plans', '/work')
 
 
 def run(**options):
@@ -340,11 +341,10 @@ def test_live_drill_options(tmp_path, options, problems):
     assert live(tmp_path, **options) == problems
 
 
-def test_live_drill_validate_tasks_relative_to_where_ansible_playbook_runs(tmp_path, monkeypatch):
+def test_live_drill_validate_tasks_relative_to_where_ansible_playbook_runs(tmp_path):
     (tmp_path / 'checks.yml').write_text('[]')
-    monkeypatch.chdir(tmp_path)
-    assert live(tmp_path, confirm='contoso-prod', live={'validate_tasks': 'checks.yml'}) == []
-    assert dr_run_path('checks.yml') == str(tmp_path / 'checks.yml')
+    assert live(tmp_path, confirm='contoso-prod', live={'validate_tasks': 'checks.yml'}, base=str(tmp_path)) == []
+    assert run_path('checks.yml', str(tmp_path)) == str(tmp_path / 'checks.yml')
 
 
 def test_the_report_has_the_same_types_whatever_templating_made_of_its_inputs():
@@ -364,7 +364,7 @@ def test_the_report_has_the_same_types_whatever_templating_made_of_its_inputs():
                                  {'name': 'pre-flight', 'start_offset': 1.0, 'end_offset': 3.5},
                                  {'name': 'failovers', 'start_offset': 3.5, 'end_offset': 4.0},
                                  {'name': 'confirmation', 'start_offset': 4.0, 'end_offset': 12.25}],
-                      'items': [confirmed]}
+                      'items': [confirmed], 'steps': []}
     assert dr_report([], plan, 'dr_drill', 0, rehearsal=True, now=1)['result'] == 'failed'  # a group with no row
     assert dr_report([dict(confirmed, action='would fail over')], plan, 'dr_drill', 0, rehearsal=True, now=1)[
         'result'] == 'rehearsed'

@@ -1,0 +1,73 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: dr_drill_checks
+short_description: Run a live drill's checks after a leg, in an ansible-playbook of their own, and record them
+version_added: 0.3.0
+description:
+  - Runs C(dr_drill_validate_tasks) after a leg of M(azure_dr.recovery.dr_drill_live) in an ansible-playbook of its
+    own (the run's inventory, the environment, plain output), so that nothing in them - a failing task, a file that
+    does not load, an unreachable host - can end the drill before its failback.
+  - The tasks get C(dr_drill_leg), C(dr_drill_groups) (each group with the location that must now be primary),
+    C(dr_drill_auth) (the ARM modules' shared options) and C(dr_plan).
+  - Records a step of kind C(check) (the report's C(checks)); after the failover, C(soak_left), the seconds of soak
+    left (0 after a failed failover or check).
+  - In check mode nothing moved, and the checks are left out.
+options:
+  leg:
+    description: The leg just ended.
+    type: str
+    required: true
+    choices: [failover, failback]
+attributes:
+  check_mode:
+    description: Leaves the checks out, as nothing moved.
+    support: full
+  diff_mode:
+    description: Nothing to show.
+    support: none
+extends_documentation_fragment:
+  - azure_dr.recovery.attributes.action
+seealso:
+  - module: azure_dr.recovery.dr_run_open
+  - module: azure_dr.recovery.dr_run_readiness
+  - module: azure_dr.recovery.dr_run_execute
+  - module: azure_dr.recovery.dr_step
+  - module: azure_dr.recovery.dr_run_report
+  - playbook: azure_dr.recovery.dr_failover
+    description: The DR failover, a skeleton of these phases.
+author:
+  - azure_dr.recovery maintainers (@azure-dr)
+'''
+
+EXAMPLES = r'''
+- name: Your checks after the failover
+  azure_dr.recovery.dr_drill_checks:
+    leg: failover
+'''
+
+RETURN = r'''
+run_id:
+  description: The run's id, unique for two runs started in the same second; its report files are named by it.
+  returned: success
+  type: str
+  sample: 20261207T101500Z-3fa9c1
+ansible_facts:
+  description: The run's record, extended by this phase (also written to its journal, C(<report path>.journal)).
+  returned: success
+  type: dict
+  contains:
+    dr_run:
+      description:
+        - The record of the DR run (docs/dr_run.md) - C(run_id), C(playbook), C(target), C(restore), C(rehearsal),
+          C(plan), C(groups) (each as it fails over), C(options), C(started), C(phases) (the epoch at which each
+          began), C(readiness), C(workspaces), C(rows), C(legs) and C(soak_left) (a live drill), C(steps),
+          C(report_path) and C(journal). It holds no secret.
+      type: dict
+      returned: success
+'''

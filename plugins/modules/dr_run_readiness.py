@@ -1,0 +1,71 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the azure_dr.recovery collection
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: dr_run_readiness
+short_description: Readiness of a DR run, its go or no-go - both sides of every group and every workspace read
+version_added: 0.3.0
+description:
+  - Reads both sides of every failover group of the run side by side, with the very decisions of the failover itself
+    (M(azure_dr.recovery.instance_failover_group_failover_batch) in check mode), beside one listing of every Fabric
+    workspace (M(azure_dr.recovery.fabric_workspace_info)) - two workers at once, child processes of this task.
+  - Records the readiness in the run (C(go), C(problems), C(notes), C(groups), C(workspaces)) and prints its notes,
+    and a loud line when a failover may be forced.
+  - A problem (a group not found, seeding, whose planned failover would be refused; a workspace that cannot be
+    restored) is a no-go - the task fails, before any change, saying every problem; the report phase then reports it.
+  - Credentials and endpoints - C(dr_auth) and C(dr_fabric_auth), the environment, or
+    C(module_defaults) of C(group/azure_dr.recovery.recovery) - reach the workers.
+options: {}
+attributes:
+  check_mode:
+    description: Reads only, in check mode or not.
+    support: full
+  diff_mode:
+    description: Nothing to show.
+    support: none
+extends_documentation_fragment:
+  - azure_dr.recovery.attributes.action
+seealso:
+  - module: azure_dr.recovery.dr_run_open
+  - module: azure_dr.recovery.dr_run_execute
+  - module: azure_dr.recovery.dr_step
+  - module: azure_dr.recovery.dr_run_report
+  - playbook: azure_dr.recovery.dr_failover
+    description: The DR failover, a skeleton of these phases.
+author:
+  - azure_dr.recovery maintainers (@azure-dr)
+'''
+
+EXAMPLES = r'''
+- name: Readiness
+  azure_dr.recovery.dr_run_readiness:
+'''
+
+RETURN = r'''
+run_id:
+  description: The run's id, unique for two runs started in the same second; its report files are named by it.
+  returned: success
+  type: str
+  sample: 20261207T101500Z-3fa9c1
+ansible_facts:
+  description: The run's record, extended by this phase (also written to its journal, C(<report path>.journal)).
+  returned: success
+  type: dict
+  contains:
+    dr_run:
+      description:
+        - The record of the DR run (docs/dr_run.md) - C(run_id), C(playbook), C(target), C(restore), C(rehearsal),
+          C(plan), C(groups) (each as it fails over), C(options), C(started), C(phases) (the epoch at which each
+          began), C(readiness), C(workspaces), C(rows), C(legs) and C(soak_left) (a live drill), C(steps),
+          C(report_path) and C(journal). It holds no secret.
+      type: dict
+      returned: success
+readiness:
+  description: What readiness found (docs/dr_report.md, "readiness").
+  returned: success
+  type: dict
+'''
