@@ -14,6 +14,9 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import A
 from ansible_collections.azure_dr.recovery.plugins.module_utils._http import json_body
 
 NOT_FOUND_CODES = frozenset(('ResourceNotFound', 'NotFound', 'ParentResourceNotFound', 'ResourceGroupNotFound'))
+# ARM's answers that it did not act on a request, so that even a POST is sent again (see _http.NOT_ACTED):
+# 500 OperationTimedOut, "the operation timed out and was rolled back, please retry".
+NOT_ACTED = {500: frozenset(('OperationTimedOut',))}
 
 
 def arm_client(module, subscription_id=None):
@@ -24,11 +27,23 @@ def arm_client(module, subscription_id=None):
 
 
 class ArmClient:
-    def __init__(self, http, base_url, scope, subscription_id):
+    """``not_acted``: a resource provider's own answers that it did not act (status -> error codes), besides
+    ARM's ``NOT_ACTED``; every request of the client, its polls included, may be sent again after them."""
+
+    def __init__(self, http, base_url, scope, subscription_id, not_acted=None):
         self.http = http
         self.base_url = base_url.rstrip('/')
         self.scope = scope
         self.subscription_id = subscription_id
+        self.not_acted = dict(NOT_ACTED)
+        for status, codes in (not_acted or {}).items():
+            known = self.not_acted.get(status, frozenset())
+            self.not_acted[status] = None if codes is None or known is None else known | frozenset(codes)
+
+    def with_not_acted(self, not_acted):
+        """This client (same run, subscription, token and connections) for a resource provider whose
+        ``not_acted`` answers are retried too."""
+        return ArmClient(self.http, self.base_url, self.scope, self.subscription_id, not_acted)
 
     def path(self, *segments):
         """``/subscriptions/{sub}/seg1/seg2...`` with every segment percent-encoded."""
@@ -40,7 +55,8 @@ class ArmClient:
 
     def get(self, path, api_version, budget=None):
         """``budget``: seconds the read may take, retries included (default: the client's retry budget)."""
-        return json_body(self.http.request('GET', self.url(path, api_version), scope=self.scope, budget=budget))
+        return json_body(self.http.request('GET', self.url(path, api_version), scope=self.scope, budget=budget,
+                                           not_acted=self.not_acted))
 
     def get_or_none(self, path, api_version, budget=None):
         """The resource, or None when ARM says it does not exist."""
@@ -55,7 +71,7 @@ class ArmClient:
         """Send an action; returns the raw response (200 with a body, or 202 to poll).  ``handled_codes``:
         error codes the caller deals with itself (see ``HttpClient.request``)."""
         return self.http.request('POST', self.url(path, api_version), scope=self.scope, json=body, budget=budget,
-                                 handled_codes=handled_codes)
+                                 handled_codes=handled_codes, not_acted=self.not_acted)
 
     def list(self, path, api_version):
         """Every item of a collection, following ``nextLink`` exactly as given."""
@@ -64,7 +80,7 @@ class ArmClient:
             if url in seen:  # a service that repeats itself must not make us loop, nor list twice
                 raise AzureDRError('The listing of %s repeated a page (nextLink %s); stopped.' % (path, url))
             seen.add(url)
-            page = json_body(self.http.request('GET', url, scope=self.scope))
+            page = json_body(self.http.request('GET', url, scope=self.scope, not_acted=self.not_acted))
             items.extend(page.get('value') or [])
             url = page.get('nextLink')
         return items
@@ -78,4 +94,4 @@ class ArmClient:
         operation = Operation.from_arm_response(response)
         if operation is None:
             return response
-        return Poller(self.http, self.scope, timeout).wait(operation)
+        return Poller(self.http, self.scope, timeout, not_acted=self.not_acted).wait(operation)

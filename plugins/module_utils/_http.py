@@ -11,9 +11,10 @@ session per module run (``Session``), bearer tokens, retries with exponential ba
 ``CURL_CA_BUNDLE``, else certifi's), redirects and repeated headers.  Its own retries (urllib3's) are
 off: the retry engine here decides, because it knows which answers say that the service did not act.
 
-The retry engine knows nothing of ARM or Fabric beyond the table of answers with which a service
-says it did *not* act on a request (``NOT_ACTED``): only those, and connections that were never
-made, allow a non-idempotent POST to be sent again.
+The retry engine knows nothing of ARM, Fabric or the resources behind them: a non-idempotent POST is
+sent again only after a connection that was never made, or an answer with which the service says it did
+*not* act on the request: HTTP's own (``NOT_ACTED``), or those of the API the caller names
+(``not_acted`` of ``HttpClient.request``: each client passes its own error codes).
 """
 
 from __future__ import annotations
@@ -47,15 +48,13 @@ IDEMPOTENT_METHODS = frozenset(('GET', 'HEAD', 'PUT', 'DELETE', 'OPTIONS'))
 # Statuses that are worth another try for an idempotent request.
 TRANSIENT_STATUSES = frozenset((408, 429, 500, 502, 503, 504))
 
-# Answers with which the service says it did not act, so that even a POST may be sent again:
-# status -> error codes (None: any code).  429 and 503 are refusals before any work; 409 busy and
-# ARM's 500 OperationTimedOut ("rolled back, please retry") are documented as not having changed
-# anything.  A 408 is not among them: a gateway may send it after the service received the request.
+# Answers with which any service says it did not act, so that even a POST may be sent again: status ->
+# error codes (None: any code).  429 and 503 are refusals before any work.  A 408 is not among them: a
+# gateway may send it after the service received the request.  An API's own such answers (ARM's, a resource
+# provider's) are named by its client: ``not_acted`` of ``HttpClient.request``.
 NOT_ACTED = {
     429: None,
     503: None,
-    409: frozenset(('InstanceFailoverGroupBusy', 'ConflictingServerOperation')),
-    500: frozenset(('OperationTimedOut',)),
 }
 
 DEFAULT_TIMEOUT = (10.0, 120.0)  # (connect, read) seconds for one request
@@ -93,16 +92,29 @@ def backoff_delay(attempt, base=1.0, cap=30.0, rand=random.random):
     return step / 2 + rand() * step / 2
 
 
-def retry_reason(repeatable, response):
+def not_acted_on(response, not_acted=None):
+    """Whether an error answer says that the service did not act on the request: one of ``NOT_ACTED``, or
+    of the caller's ``not_acted`` (the same shape: status -> error codes, None for any code)."""
+    code = None
+    for table in (NOT_ACTED, not_acted or {}):
+        if response.status_code not in table:
+            continue
+        codes = table[response.status_code]
+        if codes is None:
+            return True
+        if code is None:
+            code = parse_error_body(json_or_none(response))['code']
+        if code in codes:
+            return True
+    return False
+
+
+def retry_reason(repeatable, response, not_acted=None):
     """Why an error answer is worth sending again, or None when it is final.  ``repeatable``: the
-    request may be sent twice without harm (an idempotent method, or a request without side effects)."""
+    request may be sent twice without harm (an idempotent method, or a request without side effects);
+    ``not_acted``: the answers with which the caller's API says it did not act (see ``not_acted_on``)."""
     status = response.status_code
-    if status not in TRANSIENT_STATUSES and status not in NOT_ACTED:
-        return None
-    codes = NOT_ACTED.get(status, False)
-    if codes is None or (codes and parse_error_body(json_or_none(response))['code'] in codes):
-        return 'HTTP %s' % status
-    if repeatable and status in TRANSIENT_STATUSES:
+    if not_acted_on(response, not_acted) or (repeatable and status in TRANSIENT_STATUSES):
         return 'HTTP %s' % status
     return None
 
@@ -398,7 +410,7 @@ class HttpClient:
         self.requests_sent = 0
 
     def request(self, method, url, scope=None, json=None, params=None, headers=None, budget=None, data=None,
-                repeatable=None, handled_codes=(), error_answers=False):
+                repeatable=None, handled_codes=(), error_answers=False, not_acted=None):
         """Send one logical request, retried as the rules above allow; return the final 1xx-3xx
         ``requests.Response`` or raise ``ApiError`` / ``RetryBudgetExceeded`` / ``AzureDRError``.
 
@@ -406,6 +418,8 @@ class HttpClient:
         request), which may then be sent again like an idempotent method.  ``handled_codes``: error
         codes the caller deals with itself (raised at once, with ``retry_after``), such as a busy
         answer after which the caller reads the resource again before deciding to send.
+        ``not_acted``: status -> error codes (None: any) with which the API says it did not act on a
+        request, besides ``NOT_ACTED``: retried even for a POST.
         ``error_answers``: a final error answer is returned rather than raised (msal reads Entra ID's)."""
         method = method.upper()
         repeatable = method in IDEMPOTENT_METHODS if repeatable is None else repeatable
@@ -440,7 +454,7 @@ class HttpClient:
                 last_error = ApiError.from_response(response, attempts=attempt)
                 server_wait = parse_retry_after(response.headers.get('Retry-After'))
                 last_error.retry_after = server_wait
-                if last_error.code in handled_codes or retry_reason(repeatable, response) is None:
+                if last_error.code in handled_codes or retry_reason(repeatable, response, not_acted) is None:
                     if error_answers:
                         return response
                     raise last_error

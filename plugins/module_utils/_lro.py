@@ -55,11 +55,13 @@ class Operation:
 
 
 class Poller:
-    """Follows one operation.  ``http`` is the run's ``HttpClient``; ``timeout`` seconds from now."""
+    """Follows one operation.  ``http`` is the run's ``HttpClient``; ``timeout`` seconds from now;
+    ``not_acted``: the API's answers that it did not act (see ``HttpClient.request``)."""
 
-    def __init__(self, http, scope, timeout, first_interval=1.0, max_interval=15.0):
+    def __init__(self, http, scope, timeout, first_interval=1.0, max_interval=15.0, not_acted=None):
         self.http = http
         self.scope = scope
+        self.not_acted = not_acted
         self.timeout = timeout
         self.first_interval = first_interval
         self.max_interval = max_interval
@@ -84,7 +86,8 @@ class Poller:
             self.http.sleep(wait)
             interval = min(self.max_interval, interval * 1.5)
             remaining = max(1.0, deadline - self.http.clock())
-            response = self.http.request('GET', operation.url, scope=self.scope, budget=remaining)
+            response = self.http.request('GET', operation.url, scope=self.scope, budget=remaining,
+                                         not_acted=self.not_acted)
             self.polls += 1
             if self._finished(operation, response):
                 return response
