@@ -9,7 +9,7 @@ next long-running operation (ends Failed), regional outages, and failover group 
     POST   /_emulator/outages       {"location": "Japan West", "mode": "timeout" | "unavailable"}
     DELETE /_emulator/outages[?location=...]   ends every outage, or that region's
     POST   /_emulator/group-state   {"name", "replication_state"?, "failover_policy"?, "busy_seconds"?,
-                                     "busy_requests"?, "subscription"?, "resource_group"?}
+                                     "busy_requests"?, "busy"?, "subscription"?, "resource_group"?}
     POST   /_emulator/failover-holds   {"name"?, "subscription"?, "resource_group"?}   holds that group's
                                      failovers (without a name: every group's), the running one included
     DELETE /_emulator/failover-holds[?name=...&subscription=...&resource_group=...]   releases every hold, or
@@ -23,7 +23,8 @@ fails PlannedFailoverTimedOut (see arm.py), after planned_failover_timeout_polls
 is set, else after planned_failover_timeout_seconds.  busy_seconds makes the group's failovers answer
 busy for that long from now, as they do for post_failover_busy_seconds after each failover; busy_requests
 makes its next that many failover requests (on either side) answer busy, as post_failover_busy_requests
-does after each failover (each with Retry-After: busy_retry_after).  A held failover answers "running" to
+does after each failover (each with Retry-After: busy_retry_after); "busy": true makes them all answer busy
+until "busy": false (or a reset).  A held failover answers "running" to
 its polls and busy to failovers of its group, whatever its failover_polls or failover_seconds say,
 until it is released; holds are runtime state (a reset or restart forgets them).  A client
 certificate registered for an application (replacing any before it) is what its certificate
@@ -38,7 +39,7 @@ FAULT_KEYS = frozenset(('method', 'path', 'count', 'skip', 'status', 'body', 'he
 OUTAGE_KEYS = frozenset(('location', 'mode'))
 OUTAGE_MODES = ('timeout', 'unavailable')
 GROUP_STATE_KEYS = frozenset(('name', 'subscription', 'resource_group', 'replication_state', 'failover_policy', 'busy_seconds',
-                              'busy_requests'))
+                              'busy_requests', 'busy'))
 HOLD_KEYS = frozenset(('name', 'subscription', 'resource_group'))
 CERTIFICATE_KEYS = frozenset(('client_id', 'tenant', 'certificate_pem'))
 
@@ -200,6 +201,8 @@ def _group_state_problem(changes):
     count = changes.get('busy_requests')
     if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
         return 'busy_requests must be a number of requests, not %r' % (count,)
+    if 'busy' in changes and not isinstance(changes['busy'], bool):
+        return 'busy must be true or false, not %r' % (changes['busy'],)
     return group_problem(changes)
 
 
@@ -231,6 +234,8 @@ def set_group_state(request, store):
         group['busy_until'] = store.clock() + changes['busy_seconds']
     if changes.get('busy_requests') is not None:
         group['busy_requests'] = changes['busy_requests']
+    if 'busy' in changes:
+        group['busy_held'] = changes['busy']
     store.save()
     return Response(200, group)
 

@@ -24,7 +24,8 @@ set, in requests, which tests use so that no answer depends on how fast the mach
   until it is released; released, it ends at the next request.
 - after a failover succeeded, the group answers busy (409) while either window lasts: the seconds
   (``busy_seconds_after_failover`` / ``post_failover_busy_seconds``) or the count of failover requests
-  (``busy_requests_after_failover`` / ``post_failover_busy_requests``), each busy answer using one.
+  (``busy_requests_after_failover`` / ``post_failover_busy_requests``), each busy answer using one; and
+  all the time while group-state ``busy`` is true (until set false).
 - a planned failover whose partner region is out fails after ``planned_failover_timeout_polls`` polls
   when that is set, else after ``planned_failover_timeout_seconds``.
 - a Fabric restore operation ends after ``fabric_operation_polls`` polls of its status when that is
@@ -130,6 +131,7 @@ def upgrade_state(data):
             group.setdefault(key, value)
         group.setdefault('busy_until', None)
         group.setdefault('busy_requests', 0)
+        group.setdefault('busy_held', False)
     return data
 
 
@@ -157,6 +159,7 @@ def build_state(seed, now):
             'operation': None,
             'busy_until': None,  # failovers answer busy until then (epoch seconds)
             'busy_requests': 0,  # and to this many more failover requests
+            'busy_held': False,  # and all of them while True (group-state "busy")
         }
         entry.update({key: group.get(key, default) for key, default in GROUP_DEFAULTS.items()})
         problem = group_problem(entry)
@@ -293,7 +296,7 @@ class Store:
         if counted > 0:
             group['busy_requests'] = counted - 1
             self.save()
-        return bool(counted > 0 or self.busy_for(group))
+        return bool(counted > 0 or group.get('busy_held') or self.busy_for(group))
 
     def start_failover(self, group, target, forced, error=None, duration=None, polls=None):
         """``error`` (a timed-out planned failover's) makes the operation end with it after ``duration`` seconds

@@ -187,7 +187,7 @@ def test_a_state_saved_before_the_counts_is_upgraded(start_emulator, tmp_path):
     for key in ('failover_polls', 'post_failover_busy_requests', 'planned_failover_timeout_polls', 'fabric_operation_polls'):
         del data['settings'][key]
     for group in data['failover_groups'].values():
-        for key in ('failover_polls', 'busy_requests_after_failover', 'busy_requests'):
+        for key in ('failover_polls', 'busy_requests_after_failover', 'busy_requests', 'busy_held'):
             del group[key]
     path.write_text(json.dumps(data))
     second = start_emulator(demo_seed(), state_path=str(path))
@@ -221,3 +221,15 @@ def test_a_fabric_operation_answers_running_to_fabric_operation_polls_polls(star
     assert [poll.json()['status'] for poll in polls] == ['Running', 'Running', 'Succeeded']
     assert [poll.headers.get('Retry-After') for poll in polls] == ['1', '1', None]
     assert emu.call('GET', '/v1/admin/workspaces/' + DELETED, scope=FABRIC_SCOPE).json()['state'] == 'Active'
+
+
+def test_a_group_answers_busy_from_group_state_busy_true_until_false(start_emulator):
+    emu = start_emulator(counted_seed(failover_polls=0))
+    assert emu.control('POST', 'group-state', json={'name': 'fg-sales', 'busy': True})['busy_held'] is True
+    answers = [failover(emu, location) for location in ('JapanEast', 'JapanWest') * 3]
+    assert {answer.status_code for answer in answers} == {409}
+    assert {answer.headers['Retry-After'] for answer in answers} == {'1'}
+    emu.control('POST', 'group-state', json={'name': 'fg-sales', 'busy': False})
+    assert failover(emu).status_code == 202
+    answer = control_answer(emu, 'POST', 'group-state', json={'name': 'fg-sales', 'busy': 1})
+    assert answer.json()['error']['message'] == 'busy must be true or false, not 1'
