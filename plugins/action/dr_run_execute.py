@@ -13,7 +13,7 @@ from ansible.utils.display import Display
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.action import DrRunAction
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import boolean, plan_groups
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.readiness import match_row, restore_item
-from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.record import mark
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.record import mark, write_journal
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.report import outcomes
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.workers import Watch, Worker
 
@@ -55,6 +55,8 @@ class ActionModule(DrRunAction):
                 restores = Worker('fabric_workspace_restore_batch', dict(
                     self.auth('fabric'), workspaces=[restore_item(match) for match in to_restore]),
                     check_mode=rehearsal, python=python, progress=False).start()
+
+            write_journal(record)  # a run killed from here on leaves on disk that its failovers had begun
 
             def confirming(worker):  # the restores are done: what is left is waiting for the failovers
                 if worker is restores and failovers is not None and failovers.running():

@@ -55,7 +55,7 @@ class ActionModule(DrRunAction):
         left = report.get('left_in_dr_region') or []
         if left:
             display.display('LEFT IN THE DR REGION: %s. Run dr_drill_live again (it converges) or dr_failback.'
-                            % failures_text([dict(row, action='error') for row in left]))
+                            % failures_text([{'name': row['name'], 'action': 'error', 'error': row['why']} for row in left]))
         result.update(changed=True, report=report, path=path, files=files, html=html, history=history,
                       ansible_stats={'data': {'dr_report': report, 'dr_report_html': html, 'dr_report_history': history},
                                      'per_host': False, 'aggregate': True})

@@ -71,6 +71,7 @@ DOM_JS = """tags => {
     phases: all('svg#timeline rect.phase').map(r => Object.assign({name: r.dataset.phase, start: r.dataset.start,
       end: r.dataset.end}, box(r))),
     rows: all('table#items tr.item-row').map(r => ({name: r.dataset.name, kind: r.dataset.kind})),
+    steps: all('table#steps tr.step-row').map(r => ({name: r.dataset.name, kind: r.dataset.kind})),
     runs: all('table#runs tr.run').map(r => ({started: r.dataset.started, mode: r.dataset.mode, report: r.dataset.report,
       links: all('a', r).map(a => a.getAttribute('href'))})),
     points: all('svg#rto-chart circle.point').map(c => ({started: c.dataset.started, mode: c.dataset.mode,
@@ -198,14 +199,17 @@ def page_problems(dom):
 
 
 def report_problems(dom, report):
-    """The timeline and table against the JSON report; returns (problems, numbers for the summary line)."""
-    problems, items = [], report.get('items') or []
-    names = [str(item.get('name')) for item in items]
-    for what, found in (('svg#timeline g.item', dom['items']), ('table#items tr.item-row', dom['rows'])):
+    """The timeline and tables against the JSON report - a bar for every item and then every step of the run (the
+    user's own, dr_step), a table row for each; returns (problems, numbers for the summary line)."""
+    problems, items, steps = [], report.get('items') or [], report.get('steps') or []
+    timeline = items + steps
+    for what, found, wanted in (('svg#timeline g.item', dom['items'], timeline), ('table#items tr.item-row', dom['rows'], items),
+                                ('table#steps tr.step-row', dom['steps'], steps)):
+        names = [str(item.get('name')) for item in wanted]
         if [element['name'] for element in found] != names:
-            problems.append('%s data-name %r, the JSON items %r (one each, same order)' % (what, [e['name'] for e in found], names))
+            problems.append('%s data-name %r, the JSON %r (one each, same order)' % (what, [e['name'] for e in found], names))
         problems += ['%s %r: data-kind %r, the JSON %r' % (what, e['name'], e['kind'], item.get('kind'))
-                     for e, item in zip(found, items) if e['kind'] != item.get('kind')]
+                     for e, item in zip(found, wanted) if e['kind'] != item.get('kind')]
     svg, scale = dom['svg'], number((dom['svg'] or {}).get('scale'))
     if not svg or not scale or scale <= 0:
         return problems + ['no svg#timeline with a positive data-scale (%r)' % svg], {}
@@ -213,7 +217,7 @@ def report_problems(dom, report):
     px = scale * factor                                              # rendered px per second
     run = number(report.get('duration')) or 0.0
     edges, missing, minimum = [], [], 0
-    for index, (element, item) in enumerate(zip(dom['items'], items)):
+    for index, (element, item) in enumerate(zip(dom['items'], timeline)):
         label = 'item %d %r' % (index + 1, element['name'])
         for key, attribute in (('start_offset', 'start'), ('end_offset', 'end'), ('duration', 'duration')):
             want, got = number(item.get(key)), number(element[attribute])
@@ -260,7 +264,7 @@ def report_problems(dom, report):
                  for label, edge in edges if abs(edge - zero) > TOLERANCE[0]]
     problems += ['%s: never reached, its bar is not at 0 s (%+.1f px)' % (label, rect['x'] - zero)
                  for label, rect in missing if zero is not None and abs(rect['x'] - zero) > TOLERANCE[0]]
-    numbers = {'items': len(items), 'bars': sum(len(e['bars']) for e in dom['items']), 'min-width': minimum,
+    numbers = {'items': len(items), 'steps': len(steps), 'bars': sum(len(e['bars']) for e in dom['items']), 'min-width': minimum,
                'unreached': len(missing), 'rows': len(dom['rows']), 'phases': len(dom['phases']), 'px/s': round(px, 3)}
     return problems, numbers
 

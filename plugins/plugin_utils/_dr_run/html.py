@@ -84,7 +84,9 @@ def _page(title, body, body_attributes=''):
 
 
 def outcome(item):
-    """What became of a row, for its colour: done, nothing (to do), would-change, forced or error."""
+    """What became of a row or a step, for its colour: done, nothing (to do), would-change, forced or error."""
+    if item.get('kind') == 'step':
+        return {'failed': 'error', 'skipped': 'nothing', 'started': 'would-change'}.get(item.get('outcome'), 'done')
     action = str(item.get('action') or '')
     if action == 'error':
         return 'error'
@@ -174,8 +176,9 @@ def _readiness(readiness):
 
 
 def _timeline(report):
-    """One bar per item from its start to its end, on the run's phases, at a fixed scale."""
-    items = report.get('items') or []
+    """One bar per item and per step of the run (the user's own, dr_step) from its start to its end, on the run's
+    phases, at a fixed scale."""
+    items = (report.get('items') or []) + (report.get('steps') or [])
     phases = report.get('phases') or []
     ends = [_number(item.get('end_offset')) or 0.0 for item in items] + [_number(p.get('end_offset')) or 0.0 for p in phases]
     span = max([_number(report.get('duration')) or 0.0] + ends + [1.0])
@@ -222,7 +225,8 @@ def _timeline(report):
             mark = ('<rect class="bar" x="%.2f" y="%d" width="%.2f" height="%d" rx="2" fill="%s"/>'
                     % (label_width + start * scale, y + 4, width, row_height - 8, COLOURS[kind]))
         parts.append('<g class="item"%s><title>%s: %s, %s</title><text x="%d" y="%d" text-anchor="end">%s</text>%s</g>'
-                     % (attributes, _text(name), _text(item.get('action')), _seconds(duration) or 'not reached',
+                     % (attributes, _text(name), _text(item.get('action') or item.get('outcome')),
+                        _seconds(duration) or 'not reached',
                         label_width - 8, y + row_height - 7, _text(label), mark))
     parts.append('</svg>')
     steps = ' &middot; '.join('%s %.1f&ndash;%.1f s' % (
@@ -261,6 +265,18 @@ def _table(items):
             '</section>' % (header, ''.join(rows)))
 
 
+def _steps(steps):
+    rows = ''.join('<tr class="step-row"%s><td class="c-name">%s</td><td class="outcome" style="color:%s">%s</td>'
+                   '<td class="c-start_offset">%s</td><td class="c-end_offset">%s</td><td class="c-duration">%s</td>'
+                   '<td>%s</td></tr>' % (_attributes(data_kind='step', data_name=step.get('name'), data_outcome=outcome(step)),
+                                         _text(step.get('name')), COLOURS[outcome(step)], _text(step.get('outcome')),
+                                         _text(step.get('start_offset')), _text(step.get('end_offset')),
+                                         _text(step.get('duration')), _text(step.get('message')))
+                   for step in steps)
+    return ('<section><h2>Steps</h2><table id="steps"><thead><tr><th>name</th><th>outcome</th><th>start (s)</th>'
+            '<th>end (s)</th><th>duration (s)</th><th>message</th></tr></thead><tbody>%s</tbody></table></section>' % rows)
+
+
 def report_html(report, json_name=None):
     """The DR report (the dict of the ``dr_report`` filter) as a self-contained HTML page."""
     report = report or {}
@@ -273,6 +289,8 @@ def report_html(report, json_name=None):
         body.append('<p>Readiness stopped the run before any change: no failover group or workspace was touched.</p>')
     body.append(_timeline(report))
     body.append(_table(items))
+    if report.get('steps'):
+        body.append(_steps(report['steps']))
     body.append('<footer>Written by azure_dr.recovery%s. The run history of this folder: '
                 '<a href="index.html">index.html</a>.</footer>'
                 % (', from <a href="%s">%s</a>' % (_text(_href(json_name)), _text(json_name)) if json_name else ''))

@@ -55,6 +55,12 @@ def report_markdown(report):
                 _state(item.get('before')), _state(item.get('after')), item.get('start_offset'), item.get('end_offset'),
                 item.get('duration'), item.get('final_state'), item.get('request_id'), item.get('correlation_id'),
                 item.get('error')) for item in groups])
+    steps = report.get('steps') or []
+    if steps:
+        lines += ['', '## Steps', ''] + _table(
+            ('name', 'outcome', 'start (s)', 'end (s)', 'duration (s)', 'message'),
+            [(step.get('name'), step.get('outcome'), step.get('start_offset'), step.get('end_offset'), step.get('duration'),
+              step.get('message')) for step in steps])
     if workspaces:
         lines += ['', '## Workspaces', ''] + _table(
             ('name', 'id', 'new name', 'action', 'start (s)', 'end (s)', 'duration (s)', 'final state', 'error'),

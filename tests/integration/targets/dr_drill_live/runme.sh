@@ -120,16 +120,21 @@ cat > "$workdir/example.yml" <<YAML
   tasks:
     - name: Run it
       ansible.builtin.include_tasks: $collection/playbooks/examples/dr_drill_validate.yml
-      vars: {dr_drill_leg: failover, dr_drill_auth: {}, dr_drill_groups: "{{ dr_plan | azure_dr.recovery.dr_plan_groups('dr') }}"}
+      vars:
+        dr_drill_leg: failover
+        dr_drill_auth: {}
+        dr_drill_groups: [{name: fg-sales, location: Japan East, resource_group: rg-sql-dr},
+                          {name: fg-finance, location: West US, resource_group: rg-sql-dr}]
 YAML
 if ansible-playbook "$workdir/example.yml" -e "@$plan" > "$workdir/example.txt" 2>&1; then exit 1; fi
 grep -q 'after the failover, not primary where expected: fg-sales, fg-finance' "$workdir/example.txt"
 
-# The failback meets the busy window that follows a failover: answered 409, it waits it out and fails back.
-emulator POST settings '{"post_failover_busy_seconds": 5}'
+# The failback meets the busy window that follows a failover (its first two requests answered 409, counted by the
+# emulator): it waits it out and fails back.
+emulator POST settings '{"post_failover_busy_requests": 2}'
 since=$(check log-size)
 drill -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=0
-emulator POST settings '{"post_failover_busy_seconds": 0}'
+emulator POST settings '{"post_failover_busy_requests": 0}'
 check home
 check failovers "$since" | "$python" -c '
 import json, sys

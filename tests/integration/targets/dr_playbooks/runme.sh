@@ -2,7 +2,8 @@
 # The DR playbooks against the emulator, the way AWX runs them (credentials in the environment of
 # ansible-playbook) and with credentials given only as variables (dr_auth): bad plan, drill, forced
 # failover, idempotent re-run, failback with a failing group, a run killed in the middle then run
-# again, and a run whose failover job is killed. Reports are checked against the emulator's log.
+# again, and a run whose failover worker is killed. Reports are checked against the emulator's log. The
+# emulator's timed states are driven by counts and holds (control calls), never by how fast this machine is.
 set -eux
 # ansible-test turns deprecation warnings off; this target must see them (tests/compat/check_warnings.py).
 export ANSIBLE_DEPRECATION_WARNINGS=true
@@ -11,12 +12,11 @@ set +x
 # shellcheck source=../setup_emulator/files/start_emulator.sh
 source ../setup_emulator/files/start_emulator.sh "$workdir"
 set -x
-# Every run in the background gets a process group of its own (setsid), so that the trap can end all of
-# it; an async job leaves its group (it daemonizes), so it is found by the temporary directory of its run.
+# Every run in the background gets a process group of its own (setsid), so that the trap can end all of it, its
+# workers (the phases' child processes) included.
 groups=()
 cleanup() {
     for group in "${groups[@]}"; do kill -9 -- "-$group" 2>/dev/null || true; done
-    pkill -9 -f "$workdir/[a-z]*/tmp/" 2>/dev/null || true
     kill "$EMULATOR_PID" 2>/dev/null || true
     rm -rf "$workdir"
 }
@@ -32,19 +32,25 @@ latest() { ls -t "$workdir"/reports/*-"$1"-*.json | head -1; }
 accepted_since() {
     check writes "$1" | "$python" -c 'import json, sys; print(sum(w["status"] == 202 for w in json.load(sys.stdin)))'
 }
-# in_background NAME PLAYBOOK N: runs PLAYBOOK in a process group of its own, with a temporary directory of
-# its own (so that a kill finds this run's module processes and no other), until the service has accepted
-# N failovers since then. Its process group is the last of "${groups[@]}".
+# in_background NAME PLAYBOOK N: runs PLAYBOOK in a process group of its own until the service has accepted N
+# failovers since then. Its process group is the last of "${groups[@]}".
 in_background() {
     local since
     since=$(check log-size)
     mkdir -p "$workdir/$1"
-    # (timeout: a regression must fail this test, not hang it for sql_mi_failover_timeout.)
-    ( cd "$workdir/$1" && ANSIBLE_REMOTE_TMP="$workdir/$1/tmp" exec setsid timeout 300 ansible-playbook \
+    # (timeout: a regression must fail this test, not hang it for the failovers' wait_timeout.)
+    ( cd "$workdir/$1" && exec setsid timeout 300 ansible-playbook \
         "azure_dr.recovery.$2" -e "@$plan" "${@:4}" ) > "$workdir/$1.txt" 2>&1 &
     groups+=($!)
-    for _ in $(seq 60); do [ "$(accepted_since "$since")" = "$3" ] && break; sleep 0.5; done
+    for _ in $(seq 120); do [ "$(accepted_since "$since")" = "$3" ] && break; sleep 0.5; done
     [ "$(accepted_since "$since")" = "$3" ]
+}
+# until_printed FILE PATTERN: until a run in the background has printed PATTERN (bounded). ansible-playbook's
+# output to a file is flushed at each banner, not at each line, unless Python's output is unbuffered.
+export PYTHONUNBUFFERED=1
+until_printed() {
+    for _ in $(seq 240); do grep -Eq "$2" "$1" && return 0; sleep 0.5; done
+    cat "$1"; return 1
 }
 # A healthy run says FAILED nowhere; it prints progress lines instead of a retry line per check.
 # (The trace is off while it looks, so that this test's own output does not carry the word.)
@@ -66,8 +72,9 @@ dr_auth:
   arm_endpoint: $EMULATOR_URL
   fabric_endpoint: $EMULATOR_URL
 EOF
-variables_only() { env -u AZURE_TENANT -u AZURE_CLIENT_ID -u AZURE_SECRET -u AZURE_SUBSCRIPTION_ID \
-    -u AZURE_AUTHORITY_HOST -u AZURE_ARM_ENDPOINT -u FABRIC_API_ENDPOINT "$@"; }
+without_auth=(-u AZURE_TENANT -u AZURE_CLIENT_ID -u AZURE_SECRET -u AZURE_SUBSCRIPTION_ID -u AZURE_AUTHORITY_HOST
+    -u AZURE_ARM_ENDPOINT -u FABRIC_API_ENDPOINT)
+variables_only() { env "${without_auth[@]}" "$@"; }
 
 # A bad plan: every problem listed at once, and not one request sent.
 if run dr_failover bad_plan.yml "$@" > "$workdir/bad.txt" 2>&1; then echo 'a bad plan was accepted' >&2; exit 1; fi
@@ -100,7 +107,6 @@ sed "s|^  report_dir: .*|  report_dir: $workdir/reports|" \
 since=$(check log-size)
 run dr_failover "$split" "$@" > "$workdir/split-failover.txt" 2>&1 || { cat "$workdir/split-failover.txt"; exit 1; }
 check report "$(latest dr_failover)" '{"plan": "contoso-demo-split", "result": "succeeded", "actions": {"failed over": 1}}' "$since"
-sleep 1
 run dr_failback "$split" "$@" > "$workdir/split-failback.txt" 2>&1 || { cat "$workdir/split-failback.txt"; exit 1; }
 check writes "$since" | "$python" -c '
 import json, sys
@@ -110,20 +116,22 @@ assert paths == ["/subscriptions/66666666-7777-4888-9999-000000000000/resourceGr
 grep -q '"result": "succeeded"' "$(latest dr_failback)"
 
 # A forced failover, credentials as variables: the report shows it was forced, row by row, with the request
-# ids and the region's state before and after; progress lines while it runs, and no FAILED.
-emulator POST settings '{"failover_seconds": 6}'
+# ids and the region's state before and after; progress lines while it runs (held by the emulator until the
+# line is printed), and no FAILED.
 since=$(check log-size)
-variables_only ansible-playbook azure_dr.recovery.dr_failover -e "@$plan" -e "@$auth" -e dr_allow_data_loss=true \
-    -e sql_mi_failover_progress_interval=1 "$@" > "$workdir/forced.txt" 2>&1 || { cat "$workdir/forced.txt"; exit 1; }
+emulator POST failover-holds '{}'
+( exec setsid env "${without_auth[@]}" ansible-playbook azure_dr.recovery.dr_failover -e "@$plan" -e "@$auth" -e dr_allow_data_loss=true \
+    -e dr_progress_interval=1 "$@" ) > "$workdir/forced.txt" 2>&1 &
+groups+=($!)
+until_printed "$workdir/forced.txt" 'Still running after [0-9]+ s, 0 of 2 done: .*\((Japan East|West US): forced failover running, [0-9]+ s\)'
+emulator DELETE failover-holds
+wait "${groups[-1]}" || { cat "$workdir/forced.txt"; exit 1; }
 healthy "$workdir/forced.txt"
-grep -Eq 'Still running after [0-9]+ s, [01] of 2 done: .*\((Japan East|West US): forced failover running, [0-9]+ s\)' "$workdir/forced.txt"
 check report "$(latest dr_failover)" '{"plan": "contoso-demo", "playbook": "dr_failover", "mode": "run", "result": "succeeded",
     "actions": {"forced failover (data not yet replicated may be lost)": 2, "restored": 3}}' "$since"
 check forced "$(latest dr_failover)"
-emulator POST settings '{"failover_seconds": 3}'
 
 # Again: nothing to do, nothing written.
-sleep 1  # report file names carry the second the run started
 since=$(check log-size); run dr_failover "$plan" "$@" > "$workdir/again.txt" 2>&1 || { cat "$workdir/again.txt"; exit 1; }
 healthy "$workdir/again.txt"
 check report "$(latest dr_failover)" '{"plan": "contoso-demo", "playbook": "dr_failover", "mode": "run", "result": "succeeded",
@@ -139,33 +147,32 @@ check report "$report" '{"plan": "contoso-demo", "playbook": "dr_failback", "mod
     "actions": {"failed over": 1, "error": 1}}' "$since"
 grep -q 'FailoverAborted' "${report%.json}.md"
 
-# A failback killed while its failover runs (ansible-playbook and its job), then run again: it converges,
-# failing over only once.
-emulator POST settings '{"failover_seconds": 8}'
+# A failback killed while its failover runs (held by the emulator), ansible-playbook and its workers, then run
+# again: it converges, failing over only once. The run left its journal: what it had done when it was killed.
 since=$(check log-size)
+emulator POST failover-holds '{}'
 in_background interrupted dr_failback 1 "$@"
-kill -9 -- "-${groups[-1]}"; pkill -9 -f "$workdir/interrupted/tmp/" || true
+kill -9 -- "-${groups[-1]}"
 wait "${groups[-1]}" || true
+journal=$(ls -t "$workdir"/reports/*-dr_failback-*.journal | head -1)
+"$python" -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["playbook"] == "dr_failback" and "failovers" in r["phases"] and r["readiness"]["go"], r' "$journal"
+emulator DELETE failover-holds
 run dr_failback "$plan" "$@"
 [ "$(accepted_since "$since")" = 1 ]
 grep -q '"result": "succeeded"' "$(latest dr_failback)"
 
-# A failover whose job dies (its processes killed) while ansible-playbook waits for it: the run sees it within
-# 60 s, not after sql_mi_failover_timeout; the report says failed, each group not confirmed primary is an error;
-# run again, it converges without a second failover request being accepted.
-emulator POST settings '{"failover_seconds": 30}'
+# A failover whose worker dies (killed) while ansible-playbook waits for it (the failovers held by the emulator):
+# the run sees it at once, not after the failovers' wait_timeout; the report says failed, each group not
+# confirmed primary is an error; run again, it converges without a second failover request being accepted.
 since=$(check log-size)
-in_background jobkill dr_failover 2 "$@"
-pkill -9 -f "$workdir/jobkill/tmp/"  # the async job's processes only: ansible-playbook goes on waiting
-killed_at=$(date +%s)
-if wait "${groups[-1]}"; then echo 'the run did not fail although its job was killed' >&2; exit 1; fi
-seen_after=$(( $(date +%s) - killed_at ))
-echo "the killed job was seen after ${seen_after} s"
-[ "$seen_after" -lt 60 ]
-grep -q 'dr_failover failed for: fg-sales, fg-finance: the job stopped: no heartbeat' "$workdir/jobkill.txt"
+emulator POST failover-holds '{}'
+in_background workerkill dr_failover 2 "$@"
+pkill -9 -g "${groups[-1]}" -f instance_failover_group_failover_batch  # the failovers' worker only
+if wait "${groups[-1]}"; then echo 'the run did not fail although its worker was killed' >&2; exit 1; fi
+grep -q 'dr_failover failed for: fg-sales, fg-finance: the worker stopped: killed by signal 9' "$workdir/workerkill.txt"
 check report "$(latest dr_failover)" '{"plan": "contoso-demo", "playbook": "dr_failover", "mode": "run", "result": "failed",
     "actions": {"error": 2, "none": 3}}' "$since"
-sleep 1
+emulator DELETE failover-holds
 run dr_failover "$plan" "$@" > "$workdir/converged.txt" 2>&1 || { cat "$workdir/converged.txt"; exit 1; }
 [ "$(accepted_since "$since")" = 2 ]
 grep -q '"result": "succeeded"' "$(latest dr_failover)"
@@ -201,12 +208,17 @@ run dr_failover "$outage" -e dr_failover_mode=planned_then_forced -e '{"dr_confi
 grep -q 'FORCED FAILOVER POSSIBLE' "$workdir/outage-failover.txt"
 check escalated "$(latest dr_failover)" "$since"
 emulator DELETE outages '{}'
-emulator POST group-state '{"name": "fg-orders", "busy_seconds": 12}'  # the full backup after the failover (long enough for a progress line on a loaded machine)
+# The full backup after the failover: the group answers busy while held, until the progress line says so.
+emulator POST failover-holds '{"name": "fg-orders"}'
 since=$(check log-size)
-run dr_failback "$outage" -e sql_mi_failover_progress_interval=1 "$@" > "$workdir/outage-failback.txt" 2>&1 \
-    || { cat "$workdir/outage-failback.txt"; exit 1; }
+( exec setsid ansible-playbook azure_dr.recovery.dr_failback -e "@$outage" -e dr_progress_interval=1 "$@" ) \
+    > "$workdir/outage-failback.txt" 2>&1 &
+groups+=($!)
+until_printed "$workdir/outage-failback.txt" \
+    'Still running after [0-9]+ s, 0 of 1 done: fg-orders \(Japan West: busy \(InstanceFailoverGroupBusy\), planned failover waiting'
+emulator DELETE failover-holds
+wait "${groups[-1]}" || { cat "$workdir/outage-failback.txt"; exit 1; }
 healthy "$workdir/outage-failback.txt"
-grep -Eq 'Still running after [0-9]+ s, 0 of 1 done: fg-orders \(Japan West: busy \(InstanceFailoverGroupBusy\), planned failover waiting' "$workdir/outage-failback.txt"
 grep -q '"result": "succeeded"' "$(latest dr_failback)"
 [ "$(accepted_since "$since")" = 1 ]
 if run dr_failback "$outage" -e dr_failover_mode=forced "$@" > "$workdir/outage-forced-failback.txt" 2>&1; then exit 1; fi
