@@ -166,7 +166,7 @@ def check_successful(runner, template, job_id):
 
 
 def main():
-    emulator('settings', {'failover_seconds': 2})
+    emulator('settings', {'failover_polls': 1})  # counted, not timed: ends at its second poll
 
     # 1. The scheduled drill: reads and decisions only, nothing written.
     since = log_size()

@@ -41,7 +41,8 @@ CLIENT_ID = '0f1e2d3c-4b5a-4697-8877-665544332211'
 TENANT = '6b7a1c2e-3f4d-4e5a-9b8c-7d6e5f4a3b2c'
 SUBSCRIPTION = '00000000-1111-2222-3333-444444444444'
 USER = 'dr-operator@contoso.onmicrosoft.com'
-DEFAULT_SETTINGS = {'failover_seconds': 1, 'arm_retry_after': 1}
+# Timed states counted in requests, not seconds: a failover answers running to one poll and has ended at the next.
+DEFAULT_SETTINGS = {'failover_polls': 1, 'arm_retry_after': 1}
 SHARDS = 3  # scenarios wait on Retry-After and operations: a third shard fills those waits
 
 
@@ -389,12 +390,14 @@ def special(row, base_seed):
     emulator = Emulator('special-%s' % row['kind'], base_seed)
     if row['kind'] == 'runner':
         try:
-            emulator.call('POST', 'reset', row_seed(base_seed, {'settings': {'failover_seconds': 2}}))
+            emulator.call('POST', 'reset', row_seed(base_seed, {'settings': {'failover_polls': 1}}))
             return runner_job(row, emulator)
         finally:
             emulator.process.kill()
     try:
-        emulator.call('POST', 'reset', row_seed(base_seed, {'settings': {'failover_seconds': 6}}))
+        # 5 answers "running" (polls, and failovers refused busy while it runs): a killed run's failover is ended by
+        # the next run's refused failovers; a restarted emulator goes on counting.
+        emulator.call('POST', 'reset', row_seed(base_seed, {'settings': {'failover_polls': 5}}))
         path = os.path.join(emulator.dir, 'failover.yml')
         with open(path, 'w') as handle:
             json.dump(FAILOVER_PLAY, handle)
