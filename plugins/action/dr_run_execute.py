@@ -40,7 +40,7 @@ class ActionModule(DrRunAction):
         groups = plan_groups(record['plan'], 'primary') if leg == 'failback' else record['groups']
         matched = (record.get('workspaces') or []) if leg is None and record['restore'] else []
         to_restore = [match for match in matched if match.get('restore')]
-        python = self.task_vars.get('ansible_playbook_python')
+        python = self.python()
         began = time.time()
         failovers = restores = None
         try:

@@ -22,7 +22,7 @@ class ActionModule(DrRunAction):
     def phase(self, record, result):
         mark(record, 'pre-flight')
         plan = record['plan']
-        python = self.task_vars.get('ansible_playbook_python')
+        python = self.python()
         workers = {}
         # Both sides of every group read side by side, with the decisions of the failover itself (check mode),
         # beside one listing of every workspace: two workers at once.

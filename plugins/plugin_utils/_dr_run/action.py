@@ -9,6 +9,8 @@ read as the playbooks document them, and the modules' shared options for each AP
 
 from __future__ import annotations
 
+import sys
+
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
@@ -63,6 +65,14 @@ class DrRunAction(ActionBase):
 
     def variable_value(self, value):
         return self._templar.template(value)
+
+    def python(self):
+        """The Python of the phase's workers: the local host's module interpreter when the play names one (a path, not
+        interpreter discovery), else the controller's own."""
+        named = self.variable('ansible_python_interpreter')
+        if isinstance(named, str) and named.startswith('/'):
+            return named
+        return self.variable('ansible_playbook_python') or sys.executable
 
     def check_mode(self):
         return bool(self._play_context.check_mode)

@@ -26,6 +26,7 @@ CHILD_ENVIRONMENT = {'ANSIBLE_STDOUT_CALLBACK': 'ansible.builtin.default', 'ANSI
 
 def _playbook(python, arguments, cwd):
     return subprocess.run([python, '-m', 'ansible.cli.playbook'] + arguments, capture_output=True, text=True, cwd=cwd,
+                          stdin=subprocess.DEVNULL,
                           env=dict(os.environ, **CHILD_ENVIRONMENT), check=False)
 
 

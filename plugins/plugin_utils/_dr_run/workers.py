@@ -182,9 +182,13 @@ class Watch:
         beats = {id(worker): (None, began) for worker in workers}  # (sequence seen, when it changed)
         pending = list(workers)
         seen_at = None
+        parent = os.getppid()
         while pending:
             pending[0].running(self.poll)
             now = time.time()
+            if os.getppid() != parent:  # ansible-playbook was killed: its workers must not go on acting
+                for worker in pending:
+                    worker.stop('the run was stopped')
             for worker in list(pending):
                 if not worker.running():
                     pending.remove(worker)

@@ -12,11 +12,15 @@ set +x
 # shellcheck source=../setup_emulator/files/start_emulator.sh
 source ../setup_emulator/files/start_emulator.sh "$workdir"
 set -x
-# Every run in the background gets a process group of its own (setsid), so that the trap can end all of it, its
-# workers (the phases' child processes) included.
+# Every run in the background gets a process group of its own (setsid). ansible-playbook's own workers detach into
+# sessions of their own, so a run is its process tree: the trap ends every process of it.
 groups=()
+tree() { local child; for child in $(pgrep -P "$1"); do echo "$child"; tree "$child"; done; }
 cleanup() {
-    for group in "${groups[@]}"; do kill -9 -- "-$group" 2>/dev/null || true; done
+    for group in "${groups[@]}"; do
+        for pid in $(tree "$group"); do kill -9 "$pid" 2>/dev/null || true; done
+        kill -9 -- "-$group" 2>/dev/null || true
+    done
     kill "$EMULATOR_PID" 2>/dev/null || true
     rm -rf "$workdir"
 }
@@ -39,7 +43,8 @@ in_background() {
     since=$(check log-size)
     mkdir -p "$workdir/$1"
     # (timeout: a regression must fail this test, not hang it for the failovers' wait_timeout.)
-    ( cd "$workdir/$1" && exec setsid timeout 300 ansible-playbook \
+    mkdir -p "$workdir/$1/tmp"  # where its workers keep their folders
+    ( cd "$workdir/$1" && TMPDIR="$workdir/$1/tmp" exec setsid timeout 300 ansible-playbook \
         "azure_dr.recovery.$2" -e "@$plan" "${@:4}" ) > "$workdir/$1.txt" 2>&1 &
     groups+=($!)
     for _ in $(seq 120); do [ "$(accepted_since "$since")" = "$3" ] && break; sleep 0.5; done
@@ -154,6 +159,9 @@ emulator POST failover-holds '{}'
 in_background interrupted dr_failback 1 "$@"
 kill -9 -- "-${groups[-1]}"
 wait "${groups[-1]}" || true
+# Its workers see that ansible-playbook is gone and stop theirs, removing their folders (bounded wait).
+for _ in $(seq 60); do compgen -G "$workdir/interrupted/tmp/azure_dr.worker.*" > /dev/null || break; sleep 0.5; done
+if compgen -G "$workdir/interrupted/tmp/azure_dr.worker.*"; then echo 'a worker of the killed run was left' >&2; exit 1; fi
 journal=$(ls -t "$workdir"/reports/*-dr_failback-*.journal | head -1)
 "$python" -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["playbook"] == "dr_failback" and "failovers" in r["phases"] and r["readiness"]["go"], r' "$journal"
 emulator DELETE failover-holds
@@ -167,7 +175,9 @@ grep -q '"result": "succeeded"' "$(latest dr_failback)"
 since=$(check log-size)
 emulator POST failover-holds '{}'
 in_background workerkill dr_failover 2 "$@"
-pkill -9 -g "${groups[-1]}" -f instance_failover_group_failover_batch  # the failovers' worker only
+for pid in $(tree "${groups[-1]}"); do  # the failovers' worker only: ansible-playbook goes on waiting
+    case "$(ps -o args= -p "$pid")" in *instance_failover_group_failover_batch*) kill -9 "$pid";; esac
+done
 if wait "${groups[-1]}"; then echo 'the run did not fail although its worker was killed' >&2; exit 1; fi
 grep -q 'dr_failover failed for: fg-sales, fg-finance: the worker stopped: killed by signal 9' "$workdir/workerkill.txt"
 check report "$(latest dr_failover)" '{"plan": "contoso-demo", "playbook": "dr_failover", "mode": "run", "result": "failed",
@@ -208,15 +218,15 @@ run dr_failover "$outage" -e dr_failover_mode=planned_then_forced -e '{"dr_confi
 grep -q 'FORCED FAILOVER POSSIBLE' "$workdir/outage-failover.txt"
 check escalated "$(latest dr_failover)" "$since"
 emulator DELETE outages '{}'
-# The full backup after the failover: the group answers busy while held, until the progress line says so.
-emulator POST failover-holds '{"name": "fg-orders"}'
+# The full backup after the failover: the group answers busy until the progress line says so.
+emulator POST group-state '{"name": "fg-orders", "busy": true}'
 since=$(check log-size)
 ( exec setsid ansible-playbook azure_dr.recovery.dr_failback -e "@$outage" -e dr_progress_interval=1 "$@" ) \
     > "$workdir/outage-failback.txt" 2>&1 &
 groups+=($!)
 until_printed "$workdir/outage-failback.txt" \
     'Still running after [0-9]+ s, 0 of 1 done: fg-orders \(Japan West: busy \(InstanceFailoverGroupBusy\), planned failover waiting'
-emulator DELETE failover-holds
+emulator POST group-state '{"name": "fg-orders", "busy": false}'
 wait "${groups[-1]}" || { cat "$workdir/outage-failback.txt"; exit 1; }
 healthy "$workdir/outage-failback.txt"
 grep -q '"result": "succeeded"' "$(latest dr_failback)"
