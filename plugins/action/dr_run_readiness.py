@@ -67,7 +67,7 @@ class ActionModule(DrRunAction):
             display.display('FORCED FAILOVER POSSIBLE - transactions not yet replicated to the DR region are lost. Forced: '
                             '%s. Forced if the primary side does not answer, or its planned failover fails or takes over '
                             '%s s: %s.' % (_names(forcing, 'forced'), record['options']['forced_after'],
-                                            _names(forcing, 'planned_then_forced')))
+                                           _names(forcing, 'planned_then_forced')))
         result['readiness'] = found
         result['msg'] = 'Readiness: go (%d note(s))' % len(found['notes'])
         return result

@@ -81,5 +81,5 @@ def _failure(playbook, report, path):
                         for check in report.get('checks') or [] if not check['ok'])
         return '%s Report: %s' % (text, path)
     causes = [failures_text(report['items'])] + ['%s: %s' % (step['name'], step.get('message') or 'failed')
-                                                  for step in report.get('steps') or [] if step['outcome'] == 'failed']
+                                                 for step in report.get('steps') or [] if step['outcome'] == 'failed']
     return '%s failed for: %s. Report: %s' % (playbook, '; '.join(cause for cause in causes if cause), path)

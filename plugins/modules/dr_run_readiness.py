@@ -34,8 +34,8 @@ seealso:
   - module: azure_dr.recovery.dr_run_execute
   - module: azure_dr.recovery.dr_step
   - module: azure_dr.recovery.dr_run_report
-  - playbook: azure_dr.recovery.dr_failover
-    description: The DR failover, a skeleton of these phases.
+  - ref: ansible_collections.azure_dr.recovery.docsite.dr_run
+    description: A DR run, its phases and your own runbook (docs/dr_run.md).
 author:
   - azure_dr.recovery maintainers (@azure-dr)
 '''

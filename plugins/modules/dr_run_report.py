@@ -24,7 +24,7 @@ options:
   mode:
     description: The files' mode, in octal.
     type: str
-    default: '0644' 
+    default: '0644'
 attributes:
   check_mode:
     description: Writes in check mode too, as a drill must leave its report.
@@ -39,8 +39,8 @@ seealso:
   - module: azure_dr.recovery.dr_run_readiness
   - module: azure_dr.recovery.dr_run_execute
   - module: azure_dr.recovery.dr_step
-  - playbook: azure_dr.recovery.dr_failover
-    description: The DR failover, a skeleton of these phases.
+  - ref: ansible_collections.azure_dr.recovery.docsite.dr_run
+    description: A DR run, its phases and your own runbook (docs/dr_run.md).
 author:
   - azure_dr.recovery maintainers (@azure-dr)
 '''

@@ -56,8 +56,8 @@ def run_checks(python, variables, inventories, cwd):
         path = os.path.join(folder, 'vars.json')
         with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), 'w', encoding='utf-8') as stream:
             json.dump(dict(variables, dr_drill_check_failure=failure), stream)
-        done = _playbook(python, [CHECKS_PLAY, '-e', '@' + path] + ['--inventory=' + inventory for inventory in inventories
-                                                                     if os.path.exists(inventory)], cwd)
+        inventories = ['--inventory=' + inventory for inventory in inventories if os.path.exists(inventory)]
+        done = _playbook(python, [CHECKS_PLAY, '-e', '@' + path] + inventories, cwd)
         if done.returncode == 0:
             return True, None, None, []
         try:

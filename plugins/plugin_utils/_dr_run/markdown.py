@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 
-
 def _cell(value):
     return str('' if value is None else value).replace('|', '\\|').replace('\n', ' ')
 

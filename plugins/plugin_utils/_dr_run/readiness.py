@@ -8,7 +8,6 @@ read of every group found (``readiness``)."""
 from __future__ import annotations
 
 
-
 def match_workspaces(requested, listing, default_admin_principal=None):
     """Each requested workspace ({id} or {name}, optional new_name, admin_principal) matched against one
     listing of every workspace: {id, name, state, type, new_name, admin_principal, problem, restore}.  A

@@ -187,7 +187,7 @@ def build_report(rows, plan, playbook, started, rehearsal=False, target='dr', re
     started = float(started)
     no_go = bool(readiness) and not readiness.get('go', True)
     items = [] if no_go or legs is not None else report_items(rows, plan, target=target, restore=restore,
-                                                                 rehearsal=rehearsal)
+                                                              rehearsal=rehearsal)
     failed = any(item.get('action') == 'error' for item in items)
     duration = round(now - started, 1)
     report = {

@@ -112,8 +112,8 @@ class Worker:
         code = self.process.returncode if self.process is not None else None
         if self.lost:
             why = self.lost
-        elif code is not None and code < 0:
-            why = 'the worker stopped: killed by signal %d' % -code
+        elif isinstance(code, int) and code < 0:
+            why = 'the worker stopped: killed by signal %d' % abs(code)
         else:
             why = 'the worker ended without a result (exit code %s): %s' % (
                 code, (stderr.decode('utf-8', 'replace').strip().splitlines() or ['no output'])[-1][:500])
