@@ -394,8 +394,8 @@ def fixture_report(report, scale=10.0, left=200):
               % (attrs(phase=p['name'], start=p['start_offset'], end=p['end_offset']), left + p['start_offset'] * scale,
                  (p['end_offset'] - p['start_offset']) * scale, left + p['start_offset'] * scale, p['name'])
               for p in report['phases']]
-    rows = []
-    for index, item in enumerate(report['items']):
+    rows, steps = [], report.get('steps') or []
+    for index, item in enumerate(report['items'] + steps):
         start, name = item['start_offset'], html.escape(item['name'])
         y = 20 + 20 * index
         shape = ('<rect class="bar missing" x="%d" y="%d" width="2" height="14"/>' % (left, y) if start is None else
@@ -403,11 +403,16 @@ def fixture_report(report, scale=10.0, left=200):
         shapes.append('<g class="item"%s><text x="%d" y="%d" text-anchor="end">%s</text>%s</g>' % (
             attrs(kind=item['kind'], name=item['name'], outcome='done', start=start, end=item['end_offset'],
                   duration=item['duration']), left - 8, y + 12, name, shape))
-        rows.append('<tr class="item-row"%s><td>%s</td><td>%s</td></tr>'
-                    % (attrs(kind=item['kind'], name=item['name']), name, item['duration']))
+        if item['kind'] != 'step':
+            rows.append('<tr class="item-row"%s><td>%s</td><td>%s</td></tr>'
+                        % (attrs(kind=item['kind'], name=item['name']), name, item['duration']))
+    step_rows = ''.join('<tr class="step-row"%s><td>%s</td></tr>' % (attrs(kind='step', name=step['name']), html.escape(step['name']))
+                        for step in steps)
     return fixture_page('DR report', '<body data-result="%s"><section id="summary"><dl><dt>plan</dt><dd>%s</dd></dl></section>'
                         '<svg id="timeline" width="900" height="120" viewBox="0 0 900 120" data-scale="%s">%s</svg>'
-                        '<table id="items">%s</table></body>' % (report['result'], report['plan'], scale, ''.join(shapes), ''.join(rows)))
+                        '<table id="items">%s</table>%s</body>' % (
+                            report['result'], report['plan'], scale, ''.join(shapes), ''.join(rows),
+                            '<table id="steps">%s</table>' % step_rows if steps else ''))
 
 
 def fixture_history(runs):
@@ -433,7 +438,8 @@ def fixture_folder():
              'items': [item('failover_group', 'fg-east', 0.0, 12.0), item('workspace', HOSTILE, 3.0, 6.0),
                        item('workspace', 'ws-quick', 12.0, 0.1), item('workspace', 'ws-never', None, None)]}
     run = dict(drill, playbook='dr_failover', mode='run', result='succeeded', started='2026-01-03T00:00:00Z', duration=20.0,
-               phases=[{'name': 'validation', 'start_offset': 0, 'end_offset': 20}], items=[item('failover_group', 'fg-east', 1.0, 18.0)])
+               phases=[{'name': 'validation', 'start_offset': 0, 'end_offset': 20}], items=[item('failover_group', 'fg-east', 1.0, 18.0)],
+               steps=[dict(item('step', 'DNS switch', 19.0, 1.0), outcome='succeeded')])
     files = {'index.html': fixture_history([('demo-dr_drill.html', drill), ('demo-dr_failover.html', run)])}
     for stem, report in (('demo-dr_drill', drill), ('demo-dr_failover', run)):
         files[stem + '.json'] = json.dumps(report, indent=4)
@@ -467,6 +473,9 @@ VARIANTS = (  # (what is broken, the files, a text the checker's problems must h
     ('the hostile name unescaped', lambda f: changed(f, 'demo-dr_drill.html', '>' + html.escape(HOSTILE) + '<', '>' + HOSTILE + '<'),
      'img element'),
     ('history rows oldest first', swap_runs, 'not newest first'),
+    ('a step of the run missing from the timeline',
+     lambda f: changed(f, 'demo-dr_failover.html', re.compile(r'<g class="item" data-kind="step".*?</g>'), ''),
+     "svg#timeline g.item data-name ['fg-east'], the JSON ['fg-east', 'DNS switch']"),
 )
 
 

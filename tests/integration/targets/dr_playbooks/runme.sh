@@ -30,7 +30,7 @@ check() { "$python" check.py "$@"; }
 plan="$workdir/plan.yml"
 sed "s|^  report_dir: .*|  report_dir: $workdir/reports|" \
     "${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/azure_dr/recovery/playbooks/plans/demo.yml" > "$plan"
-emulator POST settings '{"failover_seconds": 3}'
+emulator POST settings '{"failover_polls": 2}'  # each failover runs for two polls, at least 2 s (Retry-After)
 run() { ansible-playbook "azure_dr.recovery.$1" -e "@$2" "${@:3}"; }
 latest() { ls -t "$workdir"/reports/*-"$1"-*.json | head -1; }
 accepted_since() {
@@ -202,7 +202,7 @@ dr_plan:
       primary: {location: Japan West}
       dr: {location: Japan East, resource_group: rg-sql-east, subscription_id: 66666666-7777-4888-9999-000000000000}
 EOF
-emulator POST settings '{"failover_seconds": 3}'
+emulator POST settings '{"failover_polls": 2}'
 emulator POST outages '{"location": "Japan West", "mode": "timeout"}'
 since=$(check log-size)
 if run dr_drill "$outage" "$@" > "$workdir/outage-drill.txt" 2>&1; then echo 'a drill in an outage was a go' >&2; exit 1; fi

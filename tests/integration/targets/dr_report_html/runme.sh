@@ -22,7 +22,7 @@ rm -rf "$output" && mkdir -p "$output"
 import json, sys, yaml
 collection, workdir, hostile = sys.argv[1:]
 seed = yaml.safe_load(open(collection + '/tests/azure_dr_emulator/seeds/demo.yml'))
-seed['settings']['failover_seconds'] = 2
+seed['settings']['failover_polls'] = 1
 seed['workspaces'].append({'id': '0b0b0b0b-1c1c-4d2d-8e3e-4f4f4f4f4f4f', 'name': hostile, 'type': 'Workspace',
                            'state': 'Deleted', 'deleted_days_ago': 1, 'retention_days': 7})
 json.dump(seed, open(workdir + '/seed.json', 'w'))
