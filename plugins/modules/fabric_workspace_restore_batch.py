@@ -48,6 +48,45 @@ options:
             type: str
             choices: [User, ServicePrincipal, Group, ServicePrincipalProfile, EntireTenant]
             default: User
+  requested:
+    description:
+      - Handled by this module's action, which turns it into O(workspaces); give O(requested) or O(workspaces), not
+        both. Used by the C(fabric_workspace_restore) role.
+      - The workspaces to bring back, each by id or by name, matched against O(listing). A name matches a deleted
+        workspace first, else the active one a previous run restored (under that name or its new name); none, or
+        several, is an error for that workspace, before any request. Only the deleted ones are handed to the module
+        (without O(listing), every one given by id, since the module reads each anyway).
+      - The task then returns C(rows), one report row per requested workspace, in their order; one already active
+        has the action C(none).
+    type: list
+    elements: dict
+    suboptions:
+      id:
+        description: Workspace id (UUID). Exactly one of O(requested[].id) and O(requested[].name).
+        type: str
+      name:
+        description: Workspace name; needs O(listing).
+        type: str
+      new_name:
+        description: As O(azure_dr.recovery.fabric_workspace_restore#module:new_name).
+        type: str
+      admin_principal:
+        description: As O(azure_dr.recovery.fabric_workspace_restore#module:admin_principal); default
+          O(default_admin_principal).
+        type: dict
+  listing:
+    description:
+      - Handled by this module's action, with O(requested).
+      - Every workspace, as RV(azure_dr.recovery.fabric_workspace_info#module:workspaces) returns them without filter
+        (deleted ones included); one listing serves every requested workspace (the admin reads allow 200 calls an
+        hour). Leave it out when every workspace is given by id.
+    type: list
+    elements: dict
+  default_admin_principal:
+    description:
+      - Handled by this module's action, with O(requested).
+      - Administrator of the restored workspaces that do not name one, C({id, type}); type defaults to C(User).
+    type: dict
 extends_documentation_fragment:
   - azure_dr.recovery.fabric_workspaces
   - azure_dr.recovery.fabric_workspaces.restore
@@ -157,6 +196,13 @@ def main():
             workspace_id=dict(type='str', required=True),
             **RESTORE_SPEC
         )),
+        # Options of this module's action, which turns them into workspaces before the module runs (as
+        # ansible.builtin.assemble's decrypt): accepted here so that the documentation and the argument spec agree.
+        requested=dict(type='list', elements='dict', options=dict(
+            id=dict(type='str'), name=dict(type='str'), new_name=dict(type='str'), admin_principal=dict(type='dict'),
+        ), mutually_exclusive=[['id', 'name']], required_one_of=[['id', 'name']]),
+        listing=dict(type='list', elements='dict'),
+        default_admin_principal=dict(type='dict'),
         **RESTORE_MODULE_SPEC
     )
     module = AzureDRModule(argument_spec, api='fabric', supports_check_mode=True)

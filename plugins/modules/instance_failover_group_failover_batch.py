@@ -69,10 +69,29 @@ options:
   progress_file:
     description:
       - A file in which the module keeps, while it runs, what each group is doing, the outcome of those done, and a
-        heartbeat every few seconds. M(azure_dr.recovery.batch_job_wait) reads it to report progress and to see a job
-        that was killed or stopped. The C(sql_mi_failover) role sets it for its async job.
+        heartbeat every few seconds. This module's action sets it on a local connection, to print progress lines and
+        to see a module run that was killed or stopped.
       - The module fails before any request when it cannot be written. Nothing is written when not set.
     type: path
+  progress_interval:
+    description:
+      - Handled by this module's action, not passed to the module. Applies on a local connection (a play on
+        C(localhost), the implicit localhost, or a task delegated to C(localhost)) without become, where the module runs as a
+        child process of the controller with a progress file.
+      - Seconds between two progress lines (the groups still failing over, what each waits for, and for how long),
+        printed by the task while it runs, in AWX's job output too. On another connection the module runs on the
+        target and no progress line is printed.
+    type: int
+    default: 30
+  heartbeat_timeout:
+    description:
+      - Handled by this module's action, not passed to the module. Applies on a local connection without become, as
+        O(progress_interval).
+      - Seconds without a heartbeat in the progress file (the module beats every 5 s) after which the module's process
+        is taken for dead (killed, stopped, hung), is ended, and every group it did not confirm is an error that keeps
+        what is known (the failover sent, its request ids, the last stage). At least 10.
+    type: int
+    default: 30
 extends_documentation_fragment:
   - azure_dr.recovery.failover
   - azure_dr.recovery.auth
@@ -187,6 +206,10 @@ def main():
         groups=dict(type='list', elements='dict', required=True, options=BATCH_GROUP_SPEC),
         max_concurrency=dict(type='int', default=100),
         progress_file=dict(type='path'),
+        # Options of this module's action, which takes them out before the module runs (as ansible.builtin.assemble's
+        # decrypt): accepted here so that the documentation and the argument spec agree.
+        progress_interval=dict(type='int', default=30),
+        heartbeat_timeout=dict(type='int', default=30),
         **FAILOVER_SPEC
     )
     module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
