@@ -40,7 +40,7 @@ class ActionModule(DrRunAction):
         groups = plan_groups(record['plan'], 'primary') if leg == 'failback' else record['groups']
         matched = (record.get('workspaces') or []) if leg is None and record['restore'] else []
         to_restore = [match for match in matched if match.get('restore')]
-        python = self.python()
+        how = self.worker_options()
         began = time.time()
         failovers = restores = None
         try:
@@ -49,12 +49,12 @@ class ActionModule(DrRunAction):
                 failovers = Worker('instance_failover_group_failover_batch', dict(
                     self.auth('arm'), groups=groups, forced_after=record['options']['forced_after'],
                     primary_read_timeout=record['options']['primary_read_timeout'],
-                    wait_timeout=self.params['wait_timeout']), check_mode=rehearsal, python=python).start()
+                    wait_timeout=self.params['wait_timeout']), check_mode=rehearsal, **how).start()
             if to_restore:
                 mark(record, 'restores')
                 restores = Worker('fabric_workspace_restore_batch', dict(
                     self.auth('fabric'), workspaces=[restore_item(match) for match in to_restore]),
-                    check_mode=rehearsal, python=python, progress=False).start()
+                    check_mode=rehearsal, **how, progress=False).start()
 
             write_journal(record)  # a run killed from here on leaves on disk that its failovers had begun
 

@@ -22,16 +22,16 @@ class ActionModule(DrRunAction):
     def phase(self, record, result):
         mark(record, 'pre-flight')
         plan = record['plan']
-        python = self.python()
+        how = self.worker_options()
         workers = {}
         # Both sides of every group read side by side, with the decisions of the failover itself (check mode),
         # beside one listing of every workspace: two workers at once.
         if record['groups']:
             workers['groups'] = Worker('instance_failover_group_failover_batch', dict(
                 self.auth('arm'), groups=record['groups'], forced_after=record['options']['forced_after'],
-                primary_read_timeout=record['options']['primary_read_timeout']), check_mode=True, python=python).start()
+                primary_read_timeout=record['options']['primary_read_timeout']), check_mode=True, **how).start()
         if record['restore'] and plan.get('fabric_workspaces'):
-            workers['listing'] = Worker('fabric_workspace_info', self.auth('fabric'), check_mode=True, python=python,
+            workers['listing'] = Worker('fabric_workspace_info', self.auth('fabric'), check_mode=True, **how,
                                         progress=False).start()
         try:
             Watch(display.display, timeout=3600).wait(list(workers.values()))

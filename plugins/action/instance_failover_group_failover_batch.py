@@ -16,25 +16,16 @@ without progress lines.  Either way the result is the module's, with ``rows``: o
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import threading
-import time
-
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.action import worker_options
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.report import failures_text, outcomes
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.workers import Watch, Worker
 
 display = Display()
-
-# plugins/action/<this file> -> the collection, and the folder that holds ansible_collections/
-_COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-_COLLECTIONS_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(_COLLECTION)))
 
 # The worker beats every 5 s (module_utils/_progress.py): a shorter timeout would take a live worker for dead.
 MIN_HEARTBEAT_TIMEOUT = 10
@@ -48,31 +39,6 @@ def lenient_int(value, default):
         return int(value)
     except (TypeError, ValueError):
         return default
-
-
-class TaskWorker(Worker):
-    """A worker that also gets the task's keyword ``environment`` (over the controller's own), as the module would on
-    a local connection: Azure variables set by the play rather than in the controller's environment.  (``Worker.start``
-    with that one difference; it can go once ``Worker`` takes an environment.)"""
-
-    def __init__(self, module, args, check_mode, python=None, progress=True, environment=None):
-        super().__init__(module, args, check_mode, python=python, progress=progress)
-        self.environment = {str(name): str(value) for name, value in (environment or {}).items()}
-
-    def start(self):
-        payload = json.dumps({'ANSIBLE_MODULE_ARGS': dict(self.args, _ansible_check_mode=bool(self.check_mode),
-                                                          _ansible_no_log=False)})
-        environment = dict(os.environ, **self.environment)
-        environment['PYTHONPATH'] = os.pathsep.join(
-            [_COLLECTIONS_ROOT] + [path for path in environment.get('PYTHONPATH', '').split(os.pathsep) if path])
-        path = os.path.join(_COLLECTION, 'plugins', 'modules', self.module + '.py')
-        self.started = time.time()
-        self.process = subprocess.Popen(  # pylint: disable=consider-using-with  # waited for by _communicate
-            [self.python, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=self.folder, env=environment)
-        self._waiter = threading.Thread(target=self._communicate, args=(payload.encode('utf-8'),), daemon=True)
-        self._waiter.start()
-        return self
 
 
 class BatchAction(ActionBase):
@@ -157,10 +123,8 @@ class BatchAction(ActionBase):
         return lenient_int(args.get('wait_timeout'), 3600) + GRACE_SECONDS
 
     def run_worker(self, args, options, task_vars, check_mode):
-        environment = {}
-        self._compute_environment_string(environment)  # the task's keyword environment, templated
-        worker = TaskWorker(self.MODULE, args, check_mode=check_mode, python=task_vars.get('ansible_playbook_python'),
-                            progress=self.PROGRESS, environment=environment)
+        worker = Worker(self.MODULE, args, check_mode=check_mode, progress=self.PROGRESS,
+                        **worker_options(self, task_vars))
         try:
             worker.start()
             Watch(display.display, progress_interval=options.get('progress_interval', 30),

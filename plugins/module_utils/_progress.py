@@ -2,9 +2,9 @@
 # Copyright: contributors to the azure_dr.recovery collection
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The progress file of a batch module run as an async job: what each item is doing, the outcome of
-those done, and a heartbeat, so that the task waiting for the job (the ``batch_job_wait`` action)
-can say what is still running and see a job that was killed or stopped long before its time limit.
+"""The progress file of a batch module run as a worker (plugin_utils/_dr_run/workers.py): what each item is
+doing, the outcome of those done, and a heartbeat, so that the task waiting for the worker can say what is still
+running, keep every outcome of a worker that dies, and see one that hangs long before its time limit.
 
 The file is JSON, replaced whole (write, then rename) at each change and at least every
 ``HEARTBEAT_SECONDS``::

@@ -34,6 +34,10 @@ run dr_drill 'a rehearsal: nothing changes'
 run dr_failover 'fail over both groups to their DR regions and restore three workspaces'
 run dr_failover 'again: everything is already done, changed=0 for the DR work'
 run dr_failback 'back to the primary regions'
+echo
+echo "== ansible-playbook playbooks/examples/dr_runbook.yml -e @playbooks/plans/demo.yml  (your own runbook: the failover, then a DNS switch, a restart and a smoke test, each in the report)"
+"$bin/ansible-playbook" playbooks/examples/dr_runbook.yml -e @playbooks/plans/demo.yml | grep -vE '^(TASK|PLAY \[|\s*$)'
+run dr_failback 'back to the primary regions again'
 run dr_failover 'a group whose sides are in two resource groups and two subscriptions' playbooks/plans/demo-split.yml
 run dr_failback 'and back' playbooks/plans/demo-split.yml
 run dr_drill_live 'a live drill: fail over for real, check, soak 3 s, fail back' playbooks/plans/demo.yml \
@@ -50,4 +54,5 @@ echo
 echo "== Open in a browser (no server, no network needed):"
 echo "   the failover report: $(ls "$demo"/reports/*-dr_failover-*.html | head -1)"
 echo "   the live drill:      $(ls "$demo"/reports/*-dr_drill_live-*.html | head -1)"
+echo "   your own runbook:    $(ls "$demo"/reports/*-contoso_runbook-*.html | head -1)"
 echo "   the run history:     $demo/reports/index.html"

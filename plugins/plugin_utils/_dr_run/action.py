@@ -66,13 +66,9 @@ class DrRunAction(ActionBase):
     def variable_value(self, value):
         return self._templar.template(value)
 
-    def python(self):
-        """The Python of the phase's workers: the local host's module interpreter when the play names one (a path, not
-        interpreter discovery), else the controller's own."""
-        named = self.variable('ansible_python_interpreter')
-        if isinstance(named, str) and named.startswith('/'):
-            return named
-        return self.variable('ansible_playbook_python') or sys.executable
+    def worker_options(self):
+        """How this task's workers run: ``python`` and ``environment`` (see ``worker_options``)."""
+        return worker_options(self, self.task_vars)
 
     def check_mode(self):
         return bool(self._play_context.check_mode)
@@ -89,3 +85,15 @@ class DrRunAction(ActionBase):
         result['ansible_facts'] = {'dr_run': record}
         result['run_id'] = record['run_id']
         return result
+
+
+def worker_options(action, task_vars):
+    """How the workers of ``action`` (an ActionBase) run on the controller: ``python``, the local host's module
+    interpreter when the play names one (a path, not interpreter discovery), else the controller's own; and
+    ``environment``, the task's keyword environment, templated, as a module on a local connection would get it."""
+    named = action._templar.template(task_vars.get('ansible_python_interpreter'))  # pylint: disable=protected-access
+    python = named if isinstance(named, str) and named.startswith('/') else (
+        task_vars.get('ansible_playbook_python') or sys.executable)
+    environment = {}
+    action._compute_environment_string(environment)  # pylint: disable=protected-access
+    return {'python': python, 'environment': environment}

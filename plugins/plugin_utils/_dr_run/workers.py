@@ -40,8 +40,10 @@ def message_of(warning):
 class Worker:
     """One batch module of this collection running as a child process, with its progress file."""
 
-    def __init__(self, module, args, check_mode, python=None, progress=True):
+    def __init__(self, module, args, check_mode, python=None, progress=True, environment=None):
         self.module = module
+        # The task's keyword environment, over the controller's own, as the module would get it on a local connection.
+        self.environment = {str(name): str(value) for name, value in (environment or {}).items()}
         self.args = dict(args)
         self.check_mode = check_mode
         self.python = python or sys.executable
@@ -59,7 +61,7 @@ class Worker:
     def start(self):
         payload = json.dumps({'ANSIBLE_MODULE_ARGS': dict(self.args, _ansible_check_mode=bool(self.check_mode),
                                                           _ansible_no_log=False)})
-        environment = dict(os.environ)
+        environment = dict(os.environ, **self.environment)
         environment['PYTHONPATH'] = os.pathsep.join(
             [_COLLECTIONS_ROOT] + [path for path in environment.get('PYTHONPATH', '').split(os.pathsep) if path])
         path = os.path.join(_COLLECTION, 'plugins', 'modules', self.module + '.py')

@@ -74,7 +74,7 @@ class FakeWatch:
 @pytest.fixture(autouse=True)
 def fakes(monkeypatch):
     FakeWorker.made, FakeWatch.made, FakeWorker.outcome = [], [], None
-    monkeypatch.setattr(failover_action, 'TaskWorker', FakeWorker)
+    monkeypatch.setattr(failover_action, 'Worker', FakeWorker)
     monkeypatch.setattr(failover_action, 'Watch', FakeWatch)
 
 
