@@ -40,18 +40,9 @@ attributes:
   check_mode:
     description: In check mode (and in a rehearsal) the workers read only and say what they would do.
     support: full
-  diff_mode:
-    description: Nothing to show.
-    support: none
 extends_documentation_fragment:
   - azure_dr.recovery.attributes.action
-seealso:
-  - module: azure_dr.recovery.dr_run_open
-  - module: azure_dr.recovery.dr_run_readiness
-  - module: azure_dr.recovery.dr_step
-  - module: azure_dr.recovery.dr_run_report
-  - ref: ansible_collections.azure_dr.recovery.docsite.dr_run
-    description: A DR run, its phases and your own runbook (docs/dr_run.md).
+  - azure_dr.recovery.dr_run
 author:
   - azure_dr.recovery maintainers (@azure-dr)
 '''
@@ -68,18 +59,11 @@ run_id:
   type: str
   sample: 20261207T101500Z-3fa9c1
 ansible_facts:
-  description: The run's record, extended by this phase (also written to its journal, C(<report path>.journal)).
+  description:
+    - The run's record as the host fact C(dr_run), extended by this phase and written to its journal
+      (M(azure_dr.recovery.dr_run_open) documents it).
   returned: success
   type: dict
-  contains:
-    dr_run:
-      description:
-        - The record of the DR run (docs/dr_run.md) - C(run_id), C(playbook), C(target), C(restore), C(rehearsal),
-          C(plan), C(groups) (each as it fails over), C(options), C(started), C(phases) (the epoch at which each
-          began), C(readiness), C(workspaces), C(rows), C(legs) and C(soak_left) (a live drill), C(steps),
-          C(report_path) and C(journal). It holds no secret.
-      type: dict
-      returned: success
 rows:
   description: One row per group and workspace, as in the report (docs/dr_report.md, "items").
   returned: success

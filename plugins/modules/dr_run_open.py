@@ -50,18 +50,9 @@ attributes:
   check_mode:
     description: Opens the run in check mode too, as a drill has a record and a report.
     support: full
-  diff_mode:
-    description: Nothing to show.
-    support: none
 extends_documentation_fragment:
   - azure_dr.recovery.attributes.action
-seealso:
-  - module: azure_dr.recovery.dr_run_readiness
-  - module: azure_dr.recovery.dr_run_execute
-  - module: azure_dr.recovery.dr_step
-  - module: azure_dr.recovery.dr_run_report
-  - ref: ansible_collections.azure_dr.recovery.docsite.dr_run
-    description: A DR run, its phases and your own runbook (docs/dr_run.md).
+  - azure_dr.recovery.dr_run
 author:
   - azure_dr.recovery maintainers (@azure-dr)
 '''

@@ -29,18 +29,9 @@ attributes:
   check_mode:
     description: Writes in check mode too, as a drill must leave its report.
     support: none
-  diff_mode:
-    description: Nothing to show.
-    support: none
 extends_documentation_fragment:
   - azure_dr.recovery.attributes.action
-seealso:
-  - module: azure_dr.recovery.dr_run_open
-  - module: azure_dr.recovery.dr_run_readiness
-  - module: azure_dr.recovery.dr_run_execute
-  - module: azure_dr.recovery.dr_step
-  - ref: ansible_collections.azure_dr.recovery.docsite.dr_run
-    description: A DR run, its phases and your own runbook (docs/dr_run.md).
+  - azure_dr.recovery.dr_run
 author:
   - azure_dr.recovery maintainers (@azure-dr)
 '''
