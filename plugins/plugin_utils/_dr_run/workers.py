@@ -24,6 +24,12 @@ import tempfile
 import threading
 import time
 
+from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import redact
+from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import auth_argument_spec
+
+# The workers' options that are credentials (no_log): masked in anything said of a worker that died.
+SECRET_OPTIONS = frozenset(name for api in ('arm', 'fabric') for name, option in auth_argument_spec(api).items()
+                           if option.get('no_log'))
 # plugins/plugin_utils/_dr_run/workers.py -> the folder that holds ansible_collections/
 _COLLECTION = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 _COLLECTIONS_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(_COLLECTION)))
@@ -116,9 +122,10 @@ class Worker:
             why = self.lost
         elif isinstance(code, int) and code < 0:
             why = 'the worker stopped: killed by signal %d' % abs(code)
-        else:
-            why = 'the worker ended without a result (exit code %s): %s' % (
-                code, (stderr.decode('utf-8', 'replace').strip().splitlines() or ['no output'])[-1][:500])
+        else:  # its last words (a traceback's last line) with any credential it was given masked
+            last = (stderr.decode('utf-8', 'replace').strip().splitlines() or ['no output'])[-1][:500]
+            why = 'the worker ended without a result (exit code %s): %s' % (code, redact(last, [
+                value for name, value in self.args.items() if name in SECRET_OPTIONS and isinstance(value, str)]))
         return {'failed': True, 'msg': why, 'worker_lost': True, 'results': results_from_progress(self.progress(), why)}
 
     def clean_up(self):

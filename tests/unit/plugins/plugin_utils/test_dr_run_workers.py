@@ -30,6 +30,8 @@ MODULE = textwrap.dedent('''
     os.replace(args['progress_file'] + '.tmp', args['progress_file'])
     if args['then'] == 'die':
         os.kill(os.getpid(), signal.SIGKILL)
+    if args['then'] == 'crash':
+        raise ValueError('bad credential ' + args['secret'])
     if args['then'] == 'hang':
         time.sleep(60)
     print(json.dumps({'changed': True, 'results': [items[0]['outcome']], 'warnings': [{'event': {'msg': 'careful'}}],
@@ -74,6 +76,12 @@ def test_a_killed_worker_leaves_what_it_had_not_finished_as_errors_that_keep_wha
     assert lost['failed'] and lost['changed'] and lost['failover_kind'] == 'planned'
     assert lost['request_ids'] == {'request_id': 'r-1'} and lost['last_stage'] == 'planned failover running'
     assert lost['msg'].startswith('the worker stopped: killed by signal 9; not confirmed: run again')
+
+
+def test_a_worker_that_crashes_says_its_last_words_without_the_credentials_it_was_given(collection):
+    result, _worker = run('crash')
+    assert result['msg'] == 'the worker ended without a result (exit code 1): ValueError: bad credential ********'
+    assert 's3cr3t' not in repr(result) and [item['failed'] for item in result['results']] == [False, True]
 
 
 def test_a_worker_that_stops_beating_is_ended_and_its_items_are_errors(collection):
