@@ -68,7 +68,7 @@ def test_a_group_failover_polls_wins_over_the_setting_and_the_seconds(start_emul
 def test_azure_async_operation_polls_count_too(start_emulator):
     emu = start_emulator(counted_seed(failover_polls=2, arm_async_operation=True))
     accepted = failover(emu)
-    statuses = [emu.call('GET', accepted.headers['Azure-AsyncOperation']).json()['status'] for _ in range(3)]
+    statuses = [emu.call('GET', accepted.headers['Azure-AsyncOperation']).json()['status'] for _attempt in range(3)]
     assert statuses == ['InProgress', 'InProgress', 'Succeeded']
 
 
@@ -76,7 +76,7 @@ def test_failovers_refused_busy_while_it_runs_count_as_polls(start_emulator):
     """A client that lost its operation (killed, timed out) and asks again moves it on, as time would."""
     emu = start_emulator(counted_seed(failover_polls=2))
     assert failover(emu).status_code == 202
-    refused = [failover(emu, action='forceFailoverAllowDataLoss') for _ in range(2)]
+    refused = [failover(emu, action='forceFailoverAllowDataLoss') for _attempt in range(2)]
     assert [answer.status_code for answer in refused] == [409, 409]
     assert {answer.json()['error']['code'] for answer in refused} == {'InstanceFailoverGroupBusy'}
     assert properties(emu, 'JapanEast')['replicationRole'] == 'Primary'
@@ -90,7 +90,7 @@ def test_a_counted_failover_goes_on_after_a_restart(start_emulator, tmp_path):
     first.emulator.stop()
     second = start_emulator(counted_seed(failover_polls=2), state_path=state)
     location = accepted.headers['Location'].replace(first.url, second.url)
-    assert [second.call('GET', location).status_code for _ in range(2)] == [202, 200]
+    assert [second.call('GET', location).status_code for _attempt in range(2)] == [202, 200]
 
 
 # --- failovers held until released ---
@@ -100,7 +100,7 @@ def test_a_held_failover_runs_until_released_then_ends_at_the_next_request(start
     assert emu.control('POST', 'failover-holds', json={'name': 'FG-SALES'}) == {
         'failover_holds': ['00000000-1111-2222-3333-444444444444/rg-sql-dr/fg-sales']}
     accepted = failover(emu)
-    assert [poll_location(emu, accepted).status_code for _ in range(5)] == [202] * 5
+    assert [poll_location(emu, accepted).status_code for _attempt in range(5)] == [202] * 5
     assert failover(emu).status_code == 409  # busy while it runs
     assert emu.control('GET', 'state')['failover_holds'] == ['00000000-1111-2222-3333-444444444444/rg-sql-dr/fg-sales']
     released = emu.control('DELETE', 'failover-holds', params={'name': 'fg-sales'})
@@ -163,14 +163,14 @@ def test_a_group_busy_requests_after_failover_overrides_the_setting(start_emulat
     seed['failover_groups'][0]['busy_requests_after_failover'] = 1
     emu = start_emulator(seed)
     assert poll_location(emu, failover(emu)).status_code == 200
-    assert [failover(emu, 'JapanWest').status_code for _ in range(2)] == [409, 202]
+    assert [failover(emu, 'JapanWest').status_code for _attempt in range(2)] == [409, 202]
 
 
 def test_busy_requests_through_group_state(start_emulator):
     emu = start_emulator(counted_seed(failover_polls=0))
     changed = emu.control('POST', 'group-state', json={'name': 'fg-sales', 'busy_requests': 2})
     assert changed['busy_requests'] == 2
-    answers = [failover(emu, action='forceFailoverAllowDataLoss') for _ in range(3)]
+    answers = [failover(emu, action='forceFailoverAllowDataLoss') for _attempt in range(3)]
     assert [answer.status_code for answer in answers] == [409, 409, 202]
     assert answers[0].headers['Retry-After'] == '1'  # busy_retry_after's default
     for value in (-1, 1.5, True, '2'):
@@ -204,7 +204,7 @@ def test_a_planned_failover_against_an_out_region_fails_after_planned_failover_t
                                       planned_failover_timeout_polls=2))
     emu.control('POST', 'outages', json={'location': 'Japan West', 'mode': mode})
     accepted = failover(emu)
-    assert [poll_location(emu, accepted).status_code for _ in range(2)] == [202, 202]
+    assert [poll_location(emu, accepted).status_code for _attempt in range(2)] == [202, 202]
     final = poll_location(emu, accepted)
     assert final.status_code == 400 and final.json()['error']['code'] == 'PlannedFailoverTimedOut'
     assert group_state(emu)['primary'] == 'Japan West'
@@ -217,7 +217,7 @@ def test_a_fabric_operation_answers_running_to_fabric_operation_polls_polls(star
                                    fabric_retry_after=1))
     answer = emu.call('POST', '/v1/admin/workspaces/%s/restore' % DELETED, scope=FABRIC_SCOPE, json={})
     assert answer.status_code == 202
-    polls = [emu.call('GET', answer.headers['Location'], scope=FABRIC_SCOPE) for _ in range(3)]
+    polls = [emu.call('GET', answer.headers['Location'], scope=FABRIC_SCOPE) for _attempt in range(3)]
     assert [poll.json()['status'] for poll in polls] == ['Running', 'Running', 'Succeeded']
     assert [poll.headers.get('Retry-After') for poll in polls] == ['1', '1', None]
     assert emu.call('GET', '/v1/admin/workspaces/' + DELETED, scope=FABRIC_SCOPE).json()['state'] == 'Active'

@@ -346,8 +346,8 @@ def test_a_batch_asks_once_for_the_token_of_a_scope_when_its_threads_start_toget
     openid = responses.get(base + '/v2.0/.well-known/openid-configuration', json={
         'token_endpoint': base + '/oauth2/v2.0/token', 'authorization_endpoint': base + '/oauth2/v2.0/authorize',
         'issuer': base + '/v2.0'})
-    token = responses.post(base + '/oauth2/v2.0/token', json={'token_type': 'Bearer', 'expires_in': 3599,
-                                                             'access_token': 'the-arm-token'})
+    token = responses.post(base + '/oauth2/v2.0/token',
+                           json={'token_type': 'Bearer', 'expires_in': 3599, 'access_token': 'the-arm-token'})
     other = BASE + '/other'
     responses.get(GROUP + QUERY, json=PRIMARY)
     responses.get(other + QUERY, json=dict(PRIMARY, name='other'))

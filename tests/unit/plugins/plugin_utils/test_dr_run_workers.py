@@ -52,7 +52,7 @@ def run(then, heartbeat_timeout=30):
     worker = workers.Worker('stand_in', {'then': then, 'secret': 's3cr3t'}, check_mode=True, python=sys.executable).start()
     try:
         # The heartbeat is counted from the progress file's first write: wait for it (a condition, bounded).
-        for _ in range(600):
+        for _attempt in range(600):
             if worker.progress() is not None or not worker.running(0.05):
                 break
         workers.Watch(lines.append, progress_interval=3600, heartbeat_timeout=heartbeat_timeout, poll=0.05).wait([worker])
