@@ -6,8 +6,8 @@
 Watches the emulator's request log until COUNT failovers (POST .../failover answered 202) are in it, then
 releases every failover hold (DELETE /_emulator/failover-holds) and exits 0. With the failovers held, they can
 all be accepted only if they run at the same time: one after the other, the second would wait for the first,
-which never ends. If that has not happened within DEADLINE_SECONDS it releases the holds all the same (so that the run ends soon, and the watcher never outlives the test) and exits 1: the test
-fails on that."""
+which never ends. If that has not happened within DEADLINE_SECONDS it releases the holds all the same (so that
+the run ends soon, and the watcher never outlives the test) and exits 1: the test fails on that."""
 
 import json
 import re
