@@ -10,7 +10,7 @@ module: dr_drill_checks
 short_description: Run a live drill's checks after a leg, in an ansible-playbook of their own, and record them
 version_added: 0.3.0
 description:
-  - Runs C(dr_drill_validate_tasks) after a leg of M(azure_dr.recovery.dr_drill_live) in an ansible-playbook of its
+  - Runs C(dr_drill_validate_tasks) after a leg of the playbook C(azure_dr.recovery.dr_drill_live) in an ansible-playbook of its
     own (the run's inventory, the environment, plain output), so that nothing in them - a failing task, a file that
     does not load, an unreachable host - can end the drill before its failback.
   - The tasks get C(dr_drill_leg), C(dr_drill_groups) (each group with the location that must now be primary),
