@@ -54,9 +54,12 @@ class Worker:
         self.check_mode = check_mode
         self.python = python or sys.executable
         self.folder = tempfile.mkdtemp(prefix='azure_dr.worker.')
-        self.progress_file = os.path.join(self.folder, 'progress.json') if progress else None
-        if self.progress_file:
-            self.args['progress_file'] = self.progress_file
+        self.progress_file = None
+        if progress:  # the caller's own progress file, if it gives one the module accepts; else the worker's
+            given = self.args.get('progress_file')
+            self.progress_file = given if isinstance(given, str) and given else os.path.join(self.folder, 'progress.json')
+            if given is None:
+                self.args['progress_file'] = self.progress_file
         self.process = None
         self.started = None
         self.ended = None
