@@ -66,34 +66,26 @@ def _workspace_row(target, result, check_mode):
             'new_name': target.get('new_name'), 'action': action, 'final_state': workspace.get('state')}
 
 
-def outcomes(results, kind, check_mode=False, start_offset=0.0, sequential=False, items=None, error=None):
-    """One report row per item of a looped (or async_status-looped) task, or of a batch module: what
-    was done, when, for how long, the final state and the error; for a group, the kind of failover
-    sent, its request ids and the region's state before and after; for a workspace, its id and new
-    name.  ``results`` is the registered ``results`` list; each result's ``item`` (or ``item.item``
-    for async_status) describes the target.  A result's ``started`` (a batch module's seconds since
-    its start) places it; otherwise items follow one another with ``sequential``, or all start at
-    ``start_offset``.  When there are no results but an ``error`` (the whole task failed), every one
-    of ``items`` gets an error row."""
+def outcomes(results, kind, check_mode=False, start_offset=0.0, items=None, error=None):
+    """One report row per item of a batch module's ``results``: what was done, when, for how long, the final state
+    and the error; for a group, the kind of failover sent, its request ids and the region's state before and after;
+    for a workspace, its id and new name.  ``items`` are the module's items as sent (with the plan's names); each
+    result's ``started`` (seconds after the module's start) is placed after ``start_offset``.  When there are no
+    results but an ``error`` (the whole module failed), every one of ``items`` gets an error row."""
     if not results and error:
         results = [{'item': item, 'failed': True, 'msg': error} for item in items or []]
-    rows, offset = [], float(start_offset)
+    rows = []
     for index, result in enumerate(results or []):
         target = result.get('item') or {}
-        if isinstance(target, dict) and 'ansible_job_id' in target:  # async_status: the job's own item
-            target = target.get('item') or {}
-        if items and index < len(items):  # a batch module's item: the request as sent, with the plan's name
+        if items and index < len(items):  # the request as sent, with the plan's name
             target = dict(items[index], **{key: value for key, value in target.items() if value is not None})
         row = (_group_row if kind == 'failover_group' else _workspace_row)(target, result, check_mode)
         duration = round(float(result.get('elapsed') or 0.0), 3)
-        if result.get('started') is not None:  # a batch module says when each item began
-            offset = float(start_offset) + float(result['started'])
+        offset = float(start_offset) + float(result.get('started') or 0.0)
         row.update(kind=kind, changed=bool(result.get('changed')) and not result.get('failed'),
                    start_offset=round(offset, 3), end_offset=round(offset + duration, 3), duration=duration,
                    error=_error_of(result), cause=result.get('cause') if result.get('failed') else None)
         rows.append(row)
-        if sequential:
-            offset += duration
     return rows
 
 

@@ -106,25 +106,27 @@ def test_workspaces_given_by_id_need_no_listing():
     assert 'needs a listing' in matched[1]['problem'] and matched[1]['restore'] is False
 
 
-def test_outcomes_of_a_loop_and_of_async_status():
+def test_outcomes_of_a_batch_module():
     results = [
-        {'item': {'ansible_job_id': 'j1', 'item': {'name': 'fg-a', 'location': 'japaneast'}}, 'changed': True,
-         'elapsed': 10.5, 'failover_group': {'properties': {'replicationRole': 'Primary'}}},
-        {'item': {'ansible_job_id': 'j2', 'item': {'name': 'fg-b', 'location': 'japaneast'}}, 'failed': True,
-         'msg': 'HTTP 400 FailoverAborted', 'elapsed': 3},
+        {'item': {'name': 'fg-a', 'location': 'japaneast'}, 'changed': True, 'started': 0.5, 'elapsed': 10.5,
+         'failover_group': {'properties': {'replicationRole': 'Primary'}}},
+        {'item': {'name': 'fg-b', 'location': 'japaneast'}, 'failed': True, 'msg': 'HTTP 400 FailoverAborted', 'elapsed': 3},
     ]
     rows = dr_outcomes(results, 'failover_group', start_offset=2.0)
-    assert [(r['name'], r['action'], r['final_state'], r['start_offset'], r['error']) for r in rows] == [
-        ('fg-a', 'failed over', 'Primary in japaneast', 2.0, None),
-        ('fg-b', 'error', None, 2.0, 'HTTP 400 FailoverAborted')]
+    assert [(r['name'], r['action'], r['final_state'], r['start_offset'], r['end_offset'], r['error']) for r in rows] == [
+        ('fg-a', 'failed over', 'Primary in japaneast', 2.5, 13.0, None),
+        ('fg-b', 'error', None, 2.0, 5.0, 'HTTP 400 FailoverAborted')]
     restores = dr_outcomes([{'item': {'name': 'W1'}, 'changed': True, 'elapsed': 1.0, 'workspace': {'state': 'Deleted'}},
                             {'item': {'name': 'W2'}, 'changed': False, 'elapsed': 0.5, 'workspace': {'state': 'Active'}}],
-                           'workspace', check_mode=True, sequential=True)
-    assert [(r['action'], r['start_offset']) for r in restores] == [('would restore', 0.0), ('none', 1.0)]
+                           'workspace', check_mode=True)
+    assert [(r['action'], r['start_offset']) for r in restores] == [('would restore', 0.0), ('none', 0.0)]
     batch = dr_outcomes([{'item': {'workspace_id': 'a'}, 'changed': True, 'started': 0.25, 'elapsed': 6.5},
                          {'item': {'workspace_id': 'b'}, 'changed': True, 'started': 0.3, 'elapsed': 0.5}],
-                        'workspace', start_offset=10.0, sequential=True, items=[{'name': 'A'}, {'name': 'B'}])
+                        'workspace', start_offset=10.0, items=[{'name': 'A'}, {'name': 'B'}])
     assert [(r['name'], r['start_offset'], r['end_offset']) for r in batch] == [('A', 10.25, 16.75), ('B', 10.3, 10.8)]
+    # The whole module failed: every item an error row, with the module's message.
+    failed = dr_outcomes([], 'workspace', items=[{'name': 'A'}], error='the worker stopped: killed by signal 9')
+    assert [(r['name'], r['action'], r['error']) for r in failed] == [('A', 'error', 'the worker stopped: killed by signal 9')]
 
 
 def test_readiness_lists_every_problem_and_what_is_worth_knowing():
