@@ -66,10 +66,6 @@ def add_step(record, name, outcome, message=None, started=None, ended=None, **ex
     return step
 
 
-def failed_steps(record):
-    return [step for step in record['steps'] if step['outcome'] == 'failed']
-
-
 def write_journal(record):
     """Write the record to its journal, whole, replacing the previous one at once."""
     record['updated'] = time.time()

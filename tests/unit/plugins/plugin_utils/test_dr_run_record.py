@@ -51,7 +51,6 @@ def test_a_started_step_is_closed_by_the_next_call_with_its_name(tmp_path, monke
     records.add_step(record, 'smoke test', 'failed', 'HTTP 503')
     assert record['steps'] == [{'name': 'smoke test', 'kind': 'step', 'outcome': 'failed', 'message': 'HTTP 503',
                                 'started': 1006.5, 'ended': 1009.0}]
-    assert records.failed_steps(record) == record['steps']
 
 
 def test_the_journal_is_the_record_replaced_whole(tmp_path):
