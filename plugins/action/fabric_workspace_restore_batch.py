@@ -77,6 +77,6 @@ class ActionModule(BatchAction):
                 if match['restore'] else match_row(match) for match in self._matched]
 
     def timeout(self, args):
-        # Restores go out one at a time, each waited for; 429 answers are waited out within rate_limit_timeout.
+        # At most: 429 answers waited out within rate_limit_timeout, then every restore waited for in turn.
         count = len(args.get('workspaces') or []) or 1
         return lenient_int(args.get('rate_limit_timeout'), 900) + count * lenient_int(args.get('wait_timeout'), 600) + GRACE_SECONDS

@@ -42,11 +42,12 @@ class FabricClient:
                 return None
             raise
 
-    def post(self, segments, body=None):
-        """Send an action; ``body`` keys whose value is None are left out (Fabric rejects ``null``)."""
+    def post(self, segments, body=None, throttle=None):
+        """Send an action; ``body`` keys whose value is None are left out (Fabric rejects ``null``).
+        ``throttle``: the ``_http.Throttle`` of the actions of this kind sent side by side."""
         if body is not None:
             body = _without_nulls(body)
-        return self.http.request('POST', self.url(*segments), scope=self.scope, json=body)
+        return self.http.request('POST', self.url(*segments), scope=self.scope, json=body, throttle=throttle)
 
     def list(self, segments, items_key, params=None):
         """Every item of a listing.  The next page is ``continuationUri`` when given, else the same

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import ApiError, AzureDRError
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric import fabric_client
+from ansible_collections.azure_dr.recovery.plugins.module_utils._http import Throttle
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import name_problem, positive_problem, uuid_problem
 
 PRINCIPAL_TYPES = ('User', 'ServicePrincipal', 'Group', 'ServicePrincipalProfile', 'EntireTenant')
@@ -73,6 +74,8 @@ def restore_body(new_name=None, admin_principal=None):
 class AdminWorkspaces:
     def __init__(self, fabric):
         self.fabric = fabric
+        # Restores sent side by side share Fabric's limit on them: a 429 holds back every restore of this run.
+        self.restores = Throttle()
 
     def get(self, workspace_id):
         """The workspace, or None when it does not exist (or has passed its retention period)."""
@@ -89,7 +92,7 @@ class AdminWorkspaces:
         return found
 
     def restore(self, workspace_id, body):
-        return self.fabric.post(('admin', 'workspaces', workspace_id, 'restore'), body)
+        return self.fabric.post(('admin', 'workspaces', workspace_id, 'restore'), body, throttle=self.restores)
 
 
 def admin_workspaces(module):

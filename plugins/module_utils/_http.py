@@ -23,6 +23,7 @@ import base64
 import datetime
 import random
 import re
+import threading
 import time
 import uuid
 from urllib.parse import urljoin, urlsplit
@@ -382,6 +383,35 @@ def _tls_failure(chain, where, ssl):
     return TransportError('could not connect to %s: %s' % (where, _describe(error or chain[0])), sent=False)
 
 
+class Throttle:
+    """Requests of one kind sent side by side under one rate limit (a batch's restores): the ``Retry-After`` of
+    a 429 holds back every one of them, not only the request it answered, so that those not yet sent wait
+    instead of each meeting a 429 of its own."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._until = None
+
+    def hold(self, until):
+        """No request of this kind before ``until`` (on the client's clock).  True when this moves the hold on
+        by a second or more: the first 429 of a window, not those of requests already on their way."""
+        with self._lock:
+            moved = self._until is None or until >= self._until + 1.0
+            self._until = until if self._until is None else max(self._until, until)
+            return moved
+
+    def wait(self, clock, sleep, waited_until=None):
+        """Until the hold ends; ``waited_until``: the end of a hold the caller has already slept out."""
+        target = waited_until
+        while True:
+            with self._lock:
+                until = self._until
+            if until is None or (target is not None and until <= target) or until <= clock():
+                return
+            sleep(until - clock())
+            target = until  # slept out: wait again only if the hold moved on meanwhile
+
+
 class HttpClient:
     """One client per module run (the token requests have their own, on the same session).
 
@@ -410,7 +440,7 @@ class HttpClient:
         self.requests_sent = 0
 
     def request(self, method, url, scope=None, json=None, params=None, headers=None, budget=None, data=None,
-                repeatable=None, handled_codes=(), error_answers=False, not_acted=None):
+                repeatable=None, handled_codes=(), error_answers=False, not_acted=None, throttle=None):
         """Send one logical request, retried as the rules above allow; return the final 1xx-3xx
         ``requests.Response`` or raise ``ApiError`` / ``RetryBudgetExceeded`` / ``AzureDRError``.
 
@@ -420,7 +450,8 @@ class HttpClient:
         answer after which the caller reads the resource again before deciding to send.
         ``not_acted``: status -> error codes (None: any) with which the API says it did not act on a
         request, besides ``NOT_ACTED``: retried even for a POST.
-        ``error_answers``: a final error answer is returned rather than raised (msal reads Entra ID's)."""
+        ``error_answers``: a final error answer is returned rather than raised (msal reads Entra ID's).
+        ``throttle``: the ``Throttle`` of the requests of this kind; a 429 holds them all back."""
         method = method.upper()
         repeatable = method in IDEMPOTENT_METHODS if repeatable is None else repeatable
         body = dict(json=json, data=data)
@@ -431,8 +462,11 @@ class HttpClient:
         claims = None  # what a claims challenge asked the next token to carry
         heal_until = None  # while failures that heal within seconds or not at all repeat: when to stop
         self._check_destination(url, scope)
+        held_until = None  # the end of a hold of the throttle that this request slept out itself
         while True:
             attempt += 1
+            if throttle is not None:
+                throttle.wait(self.clock, self.sleep, held_until)
             remaining = max(1.0, budget - (self.clock() - started))
             response, failure = self._send_once(method, url, scope, body, params, headers, remaining, repeatable,
                                                 claims)
@@ -488,7 +522,12 @@ class HttpClient:
                                          last_error.message),
                     last_error=last_error,
                 )
-            if self.on_retry is not None:
+            # Told once per hold: the 429s of requests already on their way when the first came say nothing new.
+            told = True
+            if throttle is not None and response is not None and response.status_code == 429:
+                held_until = self.clock() + wait
+                told = throttle.hold(held_until)
+            if self.on_retry is not None and told:
                 source = 'Retry-After' if server_wait is not None else 'backoff'
                 until = ', for %.0f s more at most' % (heal_until - elapsed) if heal_until is not None and heal_until < budget else ''
                 self.on_retry('%s %s: %s; retrying in %.1f s (%s, attempt %d%s)' % (

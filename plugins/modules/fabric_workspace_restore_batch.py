@@ -12,10 +12,10 @@ version_added: 0.1.0
 description:
   - Does what M(azure_dr.recovery.fabric_workspace_restore) does, for every workspace of O(workspaces), in one
     process that shares one token and one HTTP session. Used by the C(fabric_workspace_restore) role.
-  - The restore API allows a few calls a minute per caller (10 today). The workspaces are read side by side
-    (up to 8 at once); the restore requests go out one at a time, back to back, and a C(429) answer is waited out
-    for exactly its C(Retry-After) before the next request. So the whole batch takes the time the rate limit allows,
-    without a process start, library imports and a token per workspace.
+  - The restore API allows a few calls a minute per caller (10 today). The workspaces are read and restored side by
+    side (up to 8 at once); a C(429) answer is waited out for exactly its C(Retry-After), and no other restore of
+    the batch is sent before then. So the whole batch takes the time the rate limit allows, without a process
+    start, library imports and a token per workspace.
   - Each workspace is read first and left alone when it is already active. One failing workspace does not stop
     the others; the task fails at the end, listing every failed workspace, and RV(results) has every outcome.
   - The restore API is a B(preview) API of Microsoft Fabric.
@@ -169,7 +169,6 @@ elapsed:
   sample: 12.3
 '''
 
-import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspaces import (
@@ -186,7 +185,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._fabric_workspac
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import repeated_problems, uuid_problem
 
-# Workspaces read (and, once restored, read again) side by side: reads are limited per hour, not per minute.
+# Workspaces read, restored and read again side by side (reads are limited per hour, not per minute).
 PARALLEL_READS = 8
 
 
@@ -220,10 +219,6 @@ def main():
 
         workspaces = admin_workspaces(module)
 
-        # Restore requests one at a time (a 429 is waited out holding the turn): side by side, under a
-        # rate limit, they would only meet more 429s.
-        restore_turn = threading.Lock()
-
         def one(item):
             def warn(message):
                 module.warn('%s: %s' % (item['workspace_id'], message))
@@ -231,8 +226,8 @@ def main():
             decided = decide(workspaces, workspace_id=item['workspace_id'], new_name=item['new_name'],
                              check_mode=module.check_mode, warn=warn)
             if isinstance(decided, PendingRestore):
-                with restore_turn:
-                    response = send_restore(workspaces, decided, item['new_name'], item['admin_principal'], warn)
+                # Side by side: a 429 holds back every restore of this run until its Retry-After (_http.Throttle).
+                response = send_restore(workspaces, decided, item['new_name'], item['admin_principal'], warn)
                 decided = finish_restore(workspaces, decided, response, params['wait_timeout'])
             decided.pop('diff', None)
             return decided

@@ -94,6 +94,53 @@ def test_429_with_retry_after_2_waits_exactly_2_seconds(make_http, clock):
 
 
 @responses.activate
+def test_a_429_holds_back_every_request_of_its_throttle_and_is_told_once_per_hold(make_http, clock):
+    restore = URL + '/restore'
+    responses.post(restore, status=429, json=BLOCKED, headers={'Retry-After': '6'})
+    responses.post(restore, status=202)
+    warnings = []
+    http = make_http(on_retry=warnings.append)
+    throttle = _http.Throttle()
+    http.request('POST', restore, scope=SCOPE, throttle=throttle)
+    assert clock.sleeps == [6.0]
+    # A request of the same kind, not yet sent when the 429 came: it waits for the rest of the hold first.
+    clock.now -= 4.0
+    http.request('POST', restore, scope=SCOPE, throttle=throttle)
+    assert clock.sleeps == [6.0, 4.0] and len(responses.calls) == 3
+    assert len(warnings) == 1
+    # A request of another kind is not held back.
+    responses.get(URL, json={})
+    clock.now -= 3.0
+    http.request('GET', URL, scope=SCOPE)
+    assert clock.sleeps == [6.0, 4.0]
+
+
+def test_a_hold_moves_on_only_forwards_and_says_so_once_per_window(clock):
+    throttle = _http.Throttle()
+    assert throttle.hold(clock() + 6.0) is True
+    clock.now += 0.2
+    assert throttle.hold(clock() + 6.0) is False  # a request already on its way met the same window
+    clock.now += 0.5
+    assert throttle.hold(clock() + 1.0) is False  # a shorter ask never shortens the hold
+    throttle.wait(clock, clock.sleep)
+    assert clock.sleeps == [5.5]
+    throttle.wait(clock, clock.sleep)  # over: no more waiting
+    assert clock.sleeps == [5.5]
+    assert throttle.hold(clock() + 6.0) is True  # the next window's first 429
+
+
+def test_a_hold_already_slept_out_is_not_waited_again_unless_it_moved_on(clock):
+    throttle = _http.Throttle()
+    mine = clock() + 6.0
+    throttle.hold(mine)
+    # A sleep that does not move this clock: the wait must still end.
+    throttle.wait(clock, lambda seconds: None, waited_until=mine)
+    throttle.hold(mine + 2.0)  # another request's 429, later in the window
+    throttle.wait(clock, clock.sleep, waited_until=mine)
+    assert clock.sleeps == [8.0]
+
+
+@responses.activate
 def test_retry_after_as_http_date_is_honoured(make_http, clock, monkeypatch):
     monkeypatch.setattr('time.time', lambda: 1_700_000_000)
     responses.get(URL, status=503, headers={'Retry-After': email.utils.formatdate(1_700_000_007, usegmt=True)})

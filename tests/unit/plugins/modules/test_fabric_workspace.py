@@ -238,7 +238,7 @@ BATCH_ARGS = {'fabric_endpoint': FABRIC, 'access_token': 'test-access-token'}
 
 
 @responses.activate
-def test_a_batch_restores_back_to_back_waits_out_429_and_reports_each(run_module, no_real_sleep):
+def test_a_batch_waits_out_429_and_reports_each(run_module, no_real_sleep):
     responses.get(ADMIN + '/' + WORKSPACE_ID, json=DELETED)
     responses.post(ADMIN + '/' + WORKSPACE_ID + '/restore', status=200)
     responses.get(ADMIN + '/' + WORKSPACE_ID, json=ACTIVE)
@@ -253,7 +253,8 @@ def test_a_batch_restores_back_to_back_waits_out_429_and_reports_each(run_module
     assert [(r['item']['workspace_id'], r['changed'], r['failed']) for r in result['results']] == [
         (WORKSPACE_ID, True, False), (OTHER_ID, True, False), (THIRD_ID, False, True)]
     assert 'personal workspace' in result['results'][2]['msg'] and THIRD_ID in result['msg']
-    assert no_real_sleep == [6.0]  # the 429's Retry-After, exactly, once
+    # The 429's Retry-After, exactly, once; a restore sent side by side may wait for the rest of that hold.
+    assert no_real_sleep.count(6.0) == 1 and all(5.0 < wait <= 6.0 for wait in no_real_sleep)
     assert len(posts()) == 3  # no POST for the personal workspace without new_name
 
 
@@ -270,10 +271,10 @@ def test_a_batch_checks_every_item_before_any_request(run_module):
 
 
 @responses.activate
-def test_a_batch_reads_side_by_side_and_sends_one_restore_at_a_time(run_module):
+def test_a_batch_reads_and_restores_side_by_side(run_module):
     ids = ['%08d-1111-4222-8333-444444444444' % number for number in range(6)]
     reads_together = threading.Barrier(3, timeout=5)  # broken (the test fails) unless 3 first reads overlap
-    lock, in_flight, most = threading.Lock(), [0], [0]
+    lock = threading.Lock()
     first_read = set()
 
     def read(request):
@@ -287,15 +288,16 @@ def test_a_batch_reads_side_by_side_and_sends_one_restore_at_a_time(run_module):
         return 200, {}, json.dumps(dict(DELETED, id=workspace_id, state=state))
 
     restored = set()
+    restores_together = threading.Barrier(3, timeout=5)  # broken (the test fails) unless 3 restores overlap
+    restore_count = [0]
 
     def restore(request):
         with lock:
-            in_flight[0] += 1
-            most[0] = max(most[0], in_flight[0])
-        threading.Event().wait(0.02)  # long enough for an overlapping request to show
+            restore_count[0] += 1
+            first = restore_count[0] <= 3
+        if first:
+            restores_together.wait()
         restored.add(request.url.rsplit('/', 2)[1])
-        with lock:
-            in_flight[0] -= 1
         return 200, {}, ''
 
     for workspace_id in ids:
@@ -304,7 +306,7 @@ def test_a_batch_reads_side_by_side_and_sends_one_restore_at_a_time(run_module):
     result, _out = run_module(batch_module.main, dict(BATCH_ARGS, workspaces=[{'workspace_id': i} for i in ids]))
     assert result['changed'] is True and 'failed' not in result, result.get('msg')
     assert [r['workspace']['state'] for r in result['results']] == ['Active'] * 6
-    assert most[0] == 1 and len(posts()) == 6
+    assert len(posts()) == 6 and not restores_together.broken
     assert all(0 <= r['started'] <= result['elapsed'] for r in result['results'])
 
 
