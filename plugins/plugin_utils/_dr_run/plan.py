@@ -22,19 +22,27 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._validation impo
 
 
 PLAN_KEYS = {'name', 'report_dir', 'allow_data_loss', 'failover_mode', 'forced_after', 'primary_read_timeout',
-             'rto_target_seconds', 'failover_groups', 'fabric_workspaces', 'fabric_admin_principal'}
+             'rto_target_seconds', 'failover_groups', 'fabric_workspaces', 'fabric_admin_principal', 'parity', 'drift'}
 
 
-GROUP_KEYS = {'name', 'resource_group', 'primary_location', 'dr_location', 'failover_mode'}  # one resource group for both sides
+GROUP_KEYS = {'name', 'resource_group', 'primary_location', 'dr_location', 'failover_mode', 'parity'}  # one resource group for both
 
 
-SIDED_GROUP_KEYS = {'name', 'primary', 'dr', 'failover_mode'}  # each side in its own resource group and subscription
+SIDED_GROUP_KEYS = {'name', 'primary', 'dr', 'failover_mode', 'parity'}  # each side in its own resource group and subscription
 
 
 FORCING_MODES = ('forced', 'planned_then_forced')
 
 
-SIDE_KEYS = {'location', 'resource_group', 'subscription_id'}
+SIDE_KEYS = {'location', 'resource_group', 'subscription_id', 'instance'}
+
+
+# What a smaller instance on the side that becomes primary is (estate.py): refuse, a problem in every run; warn, a note.
+PARITY_MODES = ('refuse', 'warn')
+
+
+# What drift is (estate.py): a note, or a problem that stops the run.
+DRIFT_MODES = ('note', 'refuse')
 
 
 WORKSPACE_KEYS = {'id', 'name', 'new_name', 'admin_principal'}
@@ -74,6 +82,8 @@ def plan_problems(plan):
     if plan.get('allow_data_loss') is True and plan.get('failover_mode') not in (None, 'forced'):
         problems.append('dr_plan.allow_data_loss: true means failover_mode: forced; it contradicts dr_plan.failover_mode: %s'
                         % plan['failover_mode'])
+    problems += _choice_problems(plan.get('parity'), PARITY_MODES, 'dr_plan.parity')
+    problems += _choice_problems(plan.get('drift'), DRIFT_MODES, 'dr_plan.drift')
     for key in ('forced_after', 'primary_read_timeout'):
         if key in plan and (isinstance(plan[key], bool) or not isinstance(plan[key], int) or plan[key] < 1):
             problems.append('dr_plan.%s must be a positive whole number of seconds, got %r' % (key, plan[key]))
@@ -96,6 +106,7 @@ def plan_problems(plan):
         if not group.get('name'):
             problems.append('%s.name is required' % where)
         problems += _mode_problems(group.get('failover_mode'), where + '.failover_mode')
+        problems += _choice_problems(group.get('parity'), PARITY_MODES, where + '.parity')
         if 'primary' in group or 'dr' in group:
             problems += _unknown(group, SIDED_GROUP_KEYS, where)
             problems += _side_problems(group.get('primary'), where + '.primary')
@@ -106,7 +117,7 @@ def plan_problems(plan):
             names = ('primary.location', 'dr.location')
         else:
             problems += _unknown(group, GROUP_KEYS, where)
-            for key in sorted(GROUP_KEYS - {'name', 'failover_mode'}):
+            for key in sorted(GROUP_KEYS - {'name', 'failover_mode', 'parity'}):
                 if not group.get(key):
                     problems.append('%s.%s is required' % (where, key))
             problems += [p for p in (resource_group_problem(group.get('resource_group'), where + '.resource_group'),
@@ -147,7 +158,25 @@ def _side_problems(side, where):
         problems.append('%s.location is required' % where)
     return problems + [p for p in (location_problem(side.get('location'), where + '.location'),
                                    resource_group_problem(side.get('resource_group'), where + '.resource_group'),
-                                   uuid_problem(side.get('subscription_id'), where + '.subscription_id')) if p]
+                                   uuid_problem(side.get('subscription_id'), where + '.subscription_id'),
+                                   _instance_problem(side.get('instance'), where + '.instance')) if p]
+
+
+# A managed instance's name, as Azure allows it.
+_INSTANCE_NAME = re.compile(r'^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$')
+
+
+def _instance_problem(value, where):
+    if value is None or (isinstance(value, str) and _INSTANCE_NAME.match(value)):
+        return None
+    return ('%s must be a managed instance name (1 to 63 lowercase letters, digits and hyphens, not starting or ending '
+            'with a hyphen), got %r' % (where, value))
+
+
+def _choice_problems(value, choices, where):
+    if value is None or value in choices:
+        return []
+    return ['%s must be one of %s, got %r' % (where, ', '.join(choices), value)]
 
 
 def _mode_problems(mode, where):

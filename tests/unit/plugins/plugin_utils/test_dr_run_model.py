@@ -395,12 +395,27 @@ def test_a_plan_names_both_sides_of_a_group_or_one_resource_group_for_both():
     bad['failover_groups'][0].update(resource_group='rg', dr={'location': 'japanwest', 'subscription_id': 'nope', 'colour': 1})
     bad['failover_groups'][1]['primary'] = 'Japan West'
     problems = dr_plan_problems(bad)
-    assert "dr_plan.failover_groups[0] (fg-orders): unknown key 'resource_group' (allowed: dr, failover_mode, name, primary)" \
-        in problems
-    assert "dr_plan.failover_groups[0] (fg-orders).dr: unknown key 'colour' (allowed: location, resource_group, subscription_id)" in problems
+    assert "dr_plan.failover_groups[0] (fg-orders): unknown key 'resource_group' (allowed: dr, failover_mode, name, parity, " \
+        "primary)" in problems
+    assert "dr_plan.failover_groups[0] (fg-orders).dr: unknown key 'colour' (allowed: instance, location, resource_group, " \
+        "subscription_id)" in problems
     assert any(p.startswith('dr_plan.failover_groups[0] (fg-orders).dr.subscription_id must be a UUID') for p in problems)
     assert 'dr_plan.failover_groups[0] (fg-orders): primary.location and dr.location must differ' in problems
     assert any('(fg-sales).primary must be a mapping' in p for p in problems)
+
+
+def test_parity_per_group_and_the_instance_of_each_side_are_checked():
+    plan = copy.deepcopy(SIDED)
+    plan.update(parity='refuse', drift='refuse')
+    plan['failover_groups'][0]['dr']['instance'] = 'mi-orders-east'
+    plan['failover_groups'][1]['parity'] = 'warn'
+    assert dr_plan_problems(plan) == []
+    assert 'instance' not in str(dr_plan_groups(plan, 'dr')) and 'parity' not in str(dr_plan_groups(plan, 'dr'))
+    plan['failover_groups'][0]['dr']['instance'] = 'mi orders/east'
+    plan['failover_groups'][1]['parity'] = 'sometimes'
+    problems = dr_plan_problems(plan)
+    assert "dr_plan.failover_groups[1] (fg-sales).parity must be one of refuse, warn, got 'sometimes'" in problems
+    assert any(p.startswith('dr_plan.failover_groups[0] (fg-orders).dr.instance') for p in problems) and len(problems) == 2
 
 
 def test_failover_modes_of_a_run_a_group_and_a_plan():
@@ -431,6 +446,8 @@ def test_failover_modes_of_a_run_a_group_and_a_plan():
     ({'rto_target_seconds': 0}, 'dr_plan.rto_target_seconds must be a positive number of seconds, got 0'),
     ({'rto_target_seconds': '15m'}, "dr_plan.rto_target_seconds must be a positive number of seconds, got '15m'"),
     ({'primary_read_timeout': '30'}, "dr_plan.primary_read_timeout must be a positive whole number of seconds, got '30'"),
+    ({'parity': 'ignore'}, "dr_plan.parity must be one of refuse, warn, got 'ignore'"),
+    ({'drift': 'warn'}, "dr_plan.drift must be one of note, refuse, got 'warn'"),
 ])
 def test_bad_failover_keys_of_a_plan(changes, expected):
     assert dr_plan_problems(dict(SIDED, **changes)) == [expected]
