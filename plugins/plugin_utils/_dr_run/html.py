@@ -172,7 +172,44 @@ def _readiness(readiness):
         parts.append('<ul class="notes">%s</ul>' % ''.join('<li>%s</li>' % _text(n) for n in readiness['notes']))
     if not readiness.get('problems') and not readiness.get('notes'):
         parts.append('<p>No problem found before any change.</p>')
-    return ''.join(parts) + '</section>'
+    return ''.join(parts) + _drift(readiness.get('drift')) + _parity(readiness.get('parity')) + '</section>'
+
+
+def _drift(drift):
+    if drift is None:
+        return ''
+    if not drift:
+        return '<h3>Drift</h3><p id="drift">The plan matches the estate in the subscriptions and regions it covers.</p>'
+    return ('<h3>Drift</h3><table id="drift"><thead><tr><th>group</th><th>kind</th><th>what</th></tr></thead><tbody>%s'
+            '</tbody></table>' % ''.join('<tr class="drift-row"%s><td>%s</td><td>%s</td><td>%s</td></tr>' % (
+                _attributes(data_kind=finding.get('kind'), data_name=finding.get('group')), _text(finding.get('group')),
+                _text(finding.get('kind')), _text(finding.get('message'))) for finding in drift))
+
+
+PARITY_COLUMNS = (('name', 'instance'), ('tier', 'tier'), ('family', 'hardware'), ('v_cores', 'vCores'),
+                  ('storage_size_in_gb', 'storage (GB)'), ('license_type', 'license'), ('backup_storage_redundancy', 'backup'),
+                  ('zone_redundant', 'zone redundant'))
+
+
+def _parity(parity):
+    """Both instances of every group side by side, the instance that becomes primary marked when it is smaller."""
+    if not parity:
+        return ''
+    rows = []
+    for entry in parity:
+        colour = {'problem': COLOURS['error'], 'note': COLOURS['forced']}.get(entry.get('verdict'))
+        for role in ('primary', 'dr'):
+            side = entry.get(role) or {}
+            rows.append('<tr class="parity-row"%s>%s<td>%s</td>%s%s</tr>' % (
+                _attributes(data_name=entry.get('group'), data_side=role, data_verdict=entry.get('verdict')),
+                '<td rowspan="2">%s</td>' % _text(entry.get('group')) if role == 'primary' else '', _text(role),
+                ''.join('<td>%s</td>' % _cell(key, side.get(key)) for key, _heading in PARITY_COLUMNS),
+                '<td rowspan="2"%s>%s</td>' % (' style="color:%s"' % colour if colour else '', _text(
+                    '%s%s' % (entry.get('verdict'), ': ' + ', '.join(entry['smaller']) if entry.get('smaller') else '')))
+                if role == 'primary' else ''))
+    return ('<h3>Parity: both instances of every group</h3><table id="parity"><thead><tr><th>group</th><th>side</th>%s'
+            '<th>verdict</th></tr></thead><tbody>%s</tbody></table>' % (
+                ''.join('<th>%s</th>' % _text(heading) for _key, heading in PARITY_COLUMNS), ''.join(rows)))
 
 
 def _timeline(report):

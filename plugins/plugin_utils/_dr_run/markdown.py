@@ -111,4 +111,31 @@ def _readiness_markdown(readiness):
             (group.get('name'), group.get('location'), group.get('failover_mode'), group.get('would_send'),
              _side_cell(group.get('target_side')), _side_cell(group.get('primary_side')), group.get('problem'))
             for group in groups])
-    return lines
+    return lines + _drift_markdown(readiness.get('drift')) + _parity_markdown(readiness.get('parity'))
+
+
+def _drift_markdown(drift):
+    if drift is None:
+        return []
+    lines = ['', '### Drift', '']
+    if not drift:
+        return lines + ['The plan matches the estate in the subscriptions and regions it covers.']
+    return lines + _table(('group', 'kind', 'what'), [(finding.get('group'), finding.get('kind'), finding.get('message'))
+                                                     for finding in drift])
+
+
+def _parity_markdown(parity):
+    if not parity:
+        return []
+    rows = []
+    for entry in parity:
+        for role in ('primary', 'dr'):
+            side = entry.get(role) or {}
+            rows.append((entry.get('group') if role == 'primary' else '', role, side.get('name'), side.get('tier'), side.get('family'),
+                         side.get('v_cores'), side.get('storage_size_in_gb'), side.get('license_type'),
+                         side.get('backup_storage_redundancy'), side.get('zone_redundant'),
+                         entry.get('verdict') if role == 'primary' else '', ', '.join(entry.get('smaller') or [])
+                         if role == 'primary' else ''))
+    return ['', '### Parity: both instances of every group', ''] + _table(
+        ('group', 'side', 'instance', 'tier', 'hardware', 'vCores', 'storage (GB)', 'license', 'backup', 'zone redundant',
+         'verdict', 'smaller'), rows)

@@ -207,3 +207,20 @@ def test_a_skipped_failback_leaves_in_the_dr_region_only_the_groups_that_moved()
     assert [row['name'] for row in built['left_in_dr_region']] == ['fg-a']
     assert [(row['name'], row['action']) for row in built['items'] if row['leg'] == 'failback'] == [
         ('fg-a', 'error'), (QUOTED, 'none')]
+
+
+PARITY = [{'group': 'fg-finance', 'verdict': 'problem', 'smaller': ['vCores 4 < 8'], 'differences': ['vCores'],
+           'primary': {'name': 'mi-finance-east', 'tier': 'GeneralPurpose', 'v_cores': 8, 'storage_size_in_gb': 256},
+           'dr': {'name': HOSTILE, 'tier': 'GeneralPurpose', 'v_cores': 4, 'storage_size_in_gb': 256}}]
+DRIFT = [{'group': 'fg-orders', 'kind': 'unprotected', 'message': 'failover group fg-orders is not protected by this plan'}]
+
+
+def test_readiness_shows_drift_and_both_instances_of_every_group_side_by_side():
+    page = report_html(report(readiness={'go': False, 'problems': ['parity: x'], 'notes': [], 'drift': DRIFT, 'parity': PARITY}))
+    assert '<table id="drift">' in page and 'not protected by this plan' in page and 'data-kind="unprotected"' in page
+    assert '<table id="parity">' in page and page.count('class="parity-row"') == 2
+    assert 'data-side="dr" data-verdict="problem"' in page and 'problem: vCores 4 &lt; 8' in page
+    assert HOSTILE not in page  # an instance name is text, never markup
+    clean = report_html(report(readiness={'go': True, 'problems': [], 'notes': [], 'drift': [], 'parity': []}))
+    assert 'The plan matches the estate' in clean and '<table id="parity">' not in clean
+    assert 'id="drift"' not in report_html(report(readiness={'go': True, 'problems': [], 'notes': []}))  # not read: nothing said

@@ -473,3 +473,17 @@ def test_bad_failover_keys_of_a_plan(changes, expected):
 def test_a_run_that_may_force_must_be_confirmed_as_one(run, expected):
     base = {'playbook': 'dr_failover', 'target': 'dr', 'plan_name': 'p', 'plan': SIDED}
     assert dr_run_problems(dict(base, **run)) == expected
+
+
+def test_the_markdown_report_has_drift_and_parity_sections():
+    readiness = {'go': True, 'problems': [], 'notes': [], 'groups': [],
+                 'drift': [{'group': 'fg-orders', 'kind': 'unprotected', 'message': 'fg-orders is not protected by this plan'}],
+                 'parity': [{'group': 'fg-finance', 'verdict': 'note', 'smaller': ['vCores 4 < 8'],
+                             'primary': {'name': 'mi-a', 'v_cores': 8}, 'dr': {'name': 'mi-b', 'v_cores': 4}}]}
+    text = dr_report_markdown({'plan': 'p', 'playbook': 'dr_failover', 'result': 'succeeded', 'readiness': readiness, 'items': []})
+    assert '### Drift' in text and '| fg-orders | unprotected | fg-orders is not protected by this plan |' in text
+    assert '### Parity' in text and '| fg-finance | primary | mi-a |' in text and '| dr | mi-b |' in text
+    assert 'note | vCores 4 < 8 |' in text
+    readiness.update(drift=[], parity=[])
+    text = dr_report_markdown({'plan': 'p', 'playbook': 'dr_failover', 'result': 'succeeded', 'readiness': readiness, 'items': []})
+    assert 'The plan matches the estate' in text and '### Parity' not in text
