@@ -17,6 +17,9 @@ NOT_FOUND_CODES = frozenset(('ResourceNotFound', 'NotFound', 'ParentResourceNotF
 # ARM's answers that it did not act on a request, so that even a POST is sent again (see _http.NOT_ACTED):
 # 500 OperationTimedOut, "the operation timed out and was rolled back, please retry".
 NOT_ACTED = {500: frozenset(('OperationTimedOut',))}
+SUBSCRIPTIONS_API_VERSION = '2022-12-01'
+# Scopes read side by side at most: as many connections as the run's session keeps to one host (_http.MIN_POOL).
+MAX_PARALLEL_SCOPES = 20
 
 
 def arm_client(module, subscription_id=None):
@@ -95,3 +98,43 @@ class ArmClient:
         if operation is None:
             return response
         return Poller(self.http, self.scope, timeout, not_acted=self.not_acted).wait(operation)
+
+
+def list_subscriptions(arm):
+    """Every subscription the identity sees (``GET /subscriptions``, all pages), as ARM returns them; ``arm``: an
+    ``ArmClient`` of the run (its subscription is not used)."""
+    return arm.list('/subscriptions', SUBSCRIPTIONS_API_VERSION)
+
+
+def subscription_facts(subscription):
+    """``{subscription_id, display_name, state}`` of a subscription as ``GET /subscriptions`` returns it."""
+    return {'subscription_id': subscription.get('subscriptionId'), 'display_name': subscription.get('displayName'),
+            'state': subscription.get('state')}
+
+
+def is_authorization_failed(error):
+    """Whether ``error`` is ARM's 403 AuthorizationFailed: the identity may not read that scope."""
+    return isinstance(error, ApiError) and error.status == 403 and error.code == 'AuthorizationFailed'
+
+
+def read_scopes(scopes, read, max_workers=MAX_PARALLEL_SCOPES):
+    """``read(scope)`` of every scope, side by side (at most ``max_workers`` at once), in the order of ``scopes``:
+    a list of ``(value, denied)``, where ``denied`` is the ``ApiError`` of a scope that answered 403
+    AuthorizationFailed (its value then None), for the caller to report and go on.  Any other error is raised, the
+    first in the order of ``scopes``, once every read has ended."""
+    from concurrent.futures import ThreadPoolExecutor  # only a run that reads several scopes pays for it
+
+    def guarded(scope):
+        try:
+            return read(scope), None
+        except ApiError as error:
+            if is_authorization_failed(error):
+                return None, error
+            raise
+
+    scopes = list(scopes)
+    if len(scopes) == 1:  # no thread for one scope
+        return [guarded(scopes[0])]
+    with ThreadPoolExecutor(max_workers=max(1, min(max_workers, len(scopes)))) as pool:
+        futures = [pool.submit(guarded, scope) for scope in scopes]
+    return [future.result() for future in futures]

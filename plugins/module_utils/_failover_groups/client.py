@@ -53,3 +53,25 @@ def is_on_primary_error(error):
 
 def is_busy_error(error):
     return isinstance(error, ApiError) and error.status == 409 and error.code in BUSY_CODES
+
+
+def list_in_scopes(arm_for, scopes):
+    """Every group of each scope (``{subscription_id, resource_group, location}``, its subscription given), the scopes
+    read side by side, all pages.  ``arm_for(subscription_id)``: the run's ``_arm.ArmClient`` of that subscription.
+    Returns (the groups, in the order of ``scopes``, each with the ``subscription_id``, ``resource_group`` and
+    ``location`` of the scope it was listed in added to the fields ARM returned; ``[(scope, error)]`` of the scopes that
+    answered 403 AuthorizationFailed).  Any other error is raised."""
+    from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import read_scopes
+
+    scopes = [{key: scope[key] for key in ('subscription_id', 'resource_group', 'location')} for scope in scopes]
+
+    def read(scope):
+        return InstanceFailoverGroups(arm_for(scope['subscription_id']), scope['resource_group']).list(scope['location'])
+
+    groups, denied = [], []
+    for scope, (listed, error) in zip(scopes, read_scopes(scopes, read)):
+        if error is not None:
+            denied.append((scope, error))
+        else:
+            groups.extend(dict(group, **scope) for group in listed)
+    return groups, denied
