@@ -4,7 +4,10 @@
 
 """Azure Resource Manager, Microsoft.Sql instance failover groups (api-version 2025-01-01): get,
 list by location, failover and forceFailoverAllowDataLoss as long-running operations polled through
-the spec example's Location URL (and optionally Azure-AsyncOperation).
+the spec example's Location URL (and optionally Azure-AsyncOperation); managed instances (2025-01-01):
+get, list by subscription and by resource group; subscriptions (2022-12-01): list (those the caller
+may use) and get.  Every list is paged by the setting arm_page_size (nextLink with a $skipToken).  A
+subscription seeded ``readable: false`` is listed, but every read of its resources answers 403.
 
 Failovers are refused while one is in progress or in the busy window after one succeeded (409
 InstanceFailoverGroupBusy, Retry-After busy_retry_after), while the group is SEEDING, and on the
@@ -20,14 +23,17 @@ from urllib.parse import unquote
 
 from . import tokens
 from .server import Response
-from .state import region_key
+from .state import instance_id, region_key
 
 API_VERSION = '2025-01-01'
+SUBSCRIPTIONS_API_VERSION = '2022-12-01'
 # The spec example's Location URL carries another api-version; the poll accepts what it was given.
 OPERATION_API_VERSION = '2022-05-01-preview'
 GROUPS = r'^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/Microsoft\.Sql/locations/(?P<loc>[^/]+)' \
          r'/instanceFailoverGroups'
 LOCATION_SCOPE = r'^/subscriptions/(?P<sub>[^/]+)/providers/Microsoft\.Sql/locations/(?P<loc>[^/]+)'
+INSTANCES = r'/providers/Microsoft\.Sql/managedInstances'
+RESOURCE_GROUP = r'^/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)'
 
 
 def routes():
@@ -38,6 +44,11 @@ def routes():
         ('GET', LOCATION_SCOPE + r'/instanceFailoverGroupOperationResults/(?P<name>[^/]+)$', operation_result),
         ('GET', LOCATION_SCOPE + r'/instanceFailoverGroupAzureAsyncOperation/(?P<operation_id>[^/]+)$', async_operation),
         ('GET', r'^/metadata/endpoints$', cloud_metadata),
+        ('GET', r'^/subscriptions$', list_subscriptions),
+        ('GET', r'^/subscriptions/(?P<sub>[^/]+)$', get_subscription),
+        ('GET', r'^/subscriptions/(?P<sub>[^/]+)' + INSTANCES + r'$', list_instances),
+        ('GET', RESOURCE_GROUP + INSTANCES + r'$', list_instances),
+        ('GET', RESOURCE_GROUP + INSTANCES + r'/(?P<name>[^/]+)$', get_instance),
     ]
 
 
@@ -48,48 +59,184 @@ def arm_error(status, code, message, headers=None, target=None):
     return Response(status, {'error': error}, headers)
 
 
-def _authorize(request, store, sub, action, api_version=API_VERSION):
-    """None when the caller may go on, else the error answer (401, 404 subscription, 403, 400 api-version)."""
+def _caller(request, store):
+    """(the token's claims, None) when the caller's token is good for ARM, else (None, the 401 answer)."""
     claims, problem = tokens.bearer_claims(request, store.data['signing_key'], store.clock())
     challenge = {'WWW-Authenticate': 'Bearer authorization_uri="%s/common", error="invalid_token"' % request.base_url}
     if problem == 'missing':
-        return arm_error(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.",
-                         challenge)
+        return None, arm_error(401, 'AuthenticationFailed', "Authentication failed. The 'Authorization' header is missing.",
+                               challenge)
     if problem == 'invalid':
-        return arm_error(401, 'InvalidAuthenticationToken', 'The access token is invalid.', challenge)
+        return None, arm_error(401, 'InvalidAuthenticationToken', 'The access token is invalid.', challenge)
     request.audience, request.caller = claims.get('aud'), claims.get('appid')
     if problem == 'expired':
-        return arm_error(401, 'ExpiredAuthenticationToken',
-                         "The access token expiry UTC time '%s' is earlier than current UTC time."
-                         % datetime.datetime.fromtimestamp(claims['exp'], datetime.timezone.utc).isoformat(), challenge)
+        return None, arm_error(401, 'ExpiredAuthenticationToken',
+                               "The access token expiry UTC time '%s' is earlier than current UTC time."
+                               % datetime.datetime.fromtimestamp(claims['exp'], datetime.timezone.utc).isoformat(), challenge)
     if claims.get('aud', '').rstrip('/') not in store.settings['arm_audiences']:
-        return arm_error(401, 'InvalidAuthenticationTokenAudience',
-                         "The access token has been obtained for wrong audience or resource '%s'. It should exactly match "
-                         "with one of the allowed audiences '%s'." % (claims.get('aud'), store.settings['arm_audiences'][0]),
-                         challenge)
+        return None, arm_error(401, 'InvalidAuthenticationTokenAudience',
+                               "The access token has been obtained for wrong audience or resource '%s'. It should exactly "
+                               "match with one of the allowed audiences '%s'."
+                               % (claims.get('aud'), store.settings['arm_audiences'][0]), challenge)
     required = store.settings.get('arm_required_acrs')
     if required and required not in (claims.get('acrs') or []):
         # Conditional access / Continuous Access Evaluation: a claims challenge, as ARM sends it.
         wanted = json.dumps({'access_token': {'acrs': {'essential': True, 'value': required}}})
-        return arm_error(401, 'InvalidAuthenticationToken', 'The token lacks the authentication context %s.' % required,
-                         {'WWW-Authenticate': 'Bearer authorization_uri="%s/common", error="insufficient_claims", '
-                                              'claims="%s"' % (request.base_url, base64.b64encode(wanted.encode()).decode())})
-    subscription = next((s for s in store.data['subscriptions'] if s['id'].lower() == sub.lower()), None)
+        return None, arm_error(401, 'InvalidAuthenticationToken', 'The token lacks the authentication context %s.' % required,
+                               {'WWW-Authenticate': 'Bearer authorization_uri="%s/common", error="insufficient_claims", '
+                                                    'claims="%s"' % (request.base_url,
+                                                                     base64.b64encode(wanted.encode()).decode())})
+    return claims, None
+
+
+def _may_use(subscription, claims):
+    allowed = {str(p).lower() for p in subscription.get('principals', [])}
+    return '*' in allowed or bool(allowed & tokens.principal_names(claims))
+
+
+def _wrong_api_version(request, api_version):
+    if request.query.get('api-version') != api_version:
+        return arm_error(400, 'InvalidApiVersionParameter', "The api-version '%s' is invalid. The supported versions are '%s'."
+                         % (request.query.get('api-version'), api_version))
+    return None
+
+
+def _authorize(request, store, sub, action, api_version=API_VERSION):
+    """None when the caller may go on, else the error answer (401, 404 subscription, 403, 400 api-version)."""
+    claims, problem = _caller(request, store)
+    if problem:
+        return problem
+    subscription = store.subscription(sub)
     if subscription is None:
         return arm_error(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % sub)
-    allowed = {str(p).lower() for p in subscription.get('principals', [])}
-    if '*' not in allowed and not allowed & tokens.principal_names(claims):
+    # A principal without rights, and one that sees a subscription it may not read (readable: false), alike.
+    if not _may_use(subscription, claims) or subscription.get('readable') is False:
         who = claims.get('upn') or claims.get('appid')
         return arm_error(403, 'AuthorizationFailed',
                          "The client '%s' with object id '%s' does not have authorization to perform action '%s' over "
                          "scope '/subscriptions/%s' or the scope is invalid. If access was recently granted, please "
                          "refresh your credentials." % (who, claims.get('oid'), action, sub))
-    if request.query.get('api-version') != api_version:
-        return arm_error(400, 'InvalidApiVersionParameter',
-                         "The api-version '%s' is invalid. The supported versions are '%s'."
-                         % (request.query.get('api-version'), api_version))
-    return None
+    return _wrong_api_version(request, api_version)
 
+
+def _page(request, store, views, api_version=API_VERSION):
+    """One page of ``views`` from the request's $skipToken (an offset), with the nextLink of the next page if any."""
+    size = max(1, int(store.settings['arm_page_size']))
+    token = next((value for key, value in request.query.items() if key.lower() == '$skiptoken'), None) or '0'
+    if not token.isdigit():
+        return arm_error(400, 'InvalidSkipToken', 'The skip token is not valid.')
+    start = int(token)
+    page = {'value': views[start:start + size]}
+    if start + size < len(views):
+        page['nextLink'] = '%s%s?api-version=%s&$skipToken=%d' % (request.base_url, request.path, api_version, start + size)
+    return Response(200, page)
+
+
+# --- subscriptions ---
+
+def subscription_view(store, subscription, claims):
+    """A subscription as Subscriptions_Get answers (its tenant: the seed's, else the first tenant's, else the caller's)."""
+    tenants = store.data['tenants']
+    view = {
+        'id': '/subscriptions/%s' % subscription['id'],
+        'authorizationSource': 'RoleBased',
+        'managedByTenants': [],
+        'subscriptionId': subscription['id'],
+        'tenantId': subscription.get('tenant') or (tenants[0]['id'] if tenants else claims.get('tid')),
+        'displayName': subscription.get('display_name') or subscription['id'],
+        'state': subscription.get('state', 'Enabled'),
+        'subscriptionPolicies': {'locationPlacementId': 'Public_2014-09-01', 'quotaId': 'PayAsYouGo_2014-09-01',
+                                 'spendingLimit': 'Off'},
+    }
+    if subscription.get('tags'):
+        view['tags'] = subscription['tags']
+    return view
+
+
+def list_subscriptions(request, store):
+    claims, problem = _caller(request, store)
+    if problem:
+        return problem
+    wrong = _wrong_api_version(request, SUBSCRIPTIONS_API_VERSION)
+    if wrong:
+        return wrong
+    views = [subscription_view(store, subscription, claims) for subscription in store.data['subscriptions']
+             if _may_use(subscription, claims)]
+    return _page(request, store, views, SUBSCRIPTIONS_API_VERSION)
+
+
+def get_subscription(request, store, sub):
+    sub = unquote(sub)
+    claims, problem = _caller(request, store)
+    if problem:
+        return problem
+    subscription = store.subscription(sub)
+    # One the caller may not use is not found, as it is absent from the caller's list.
+    if subscription is None or not _may_use(subscription, claims):
+        return arm_error(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % sub)
+    return _wrong_api_version(request, SUBSCRIPTIONS_API_VERSION) or Response(200, subscription_view(store, subscription, claims))
+
+
+# --- managed instances ---
+
+def instance_view(instance):
+    """A managed instance as ManagedInstances_Get answers (the spec example's cheap fields)."""
+    sub, rg, name = instance['subscription'], instance['resource_group'], instance['name']
+    region = region_key(instance['location'])
+    return {
+        'name': name,
+        'type': 'Microsoft.Sql/managedInstances',
+        'id': instance_id(sub, rg, name),
+        'location': region,
+        'properties': {
+            'administratorLogin': 'dradmin',
+            'collation': 'SQL_Latin1_General_CP1_CI_AS',
+            'currentBackupStorageRedundancy': instance['backup_redundancy'],
+            'databaseFormat': 'SQLServer2022',
+            'dnsZone': instance['dns_zone'],
+            'fullyQualifiedDomainName': '%s.%s.database.windows.net' % (name, instance['dns_zone']),
+            'licenseType': instance['license_type'],
+            'maintenanceConfigurationId': instance['maintenance_configuration_id'],
+            'minimalTlsVersion': '1.2',
+            'pricingModel': 'Regular',
+            'provisioningState': 'Succeeded',
+            'proxyOverride': 'Default',
+            'publicDataEndpointEnabled': False,
+            'requestedBackupStorageRedundancy': instance['backup_redundancy'],
+            'state': 'Ready',
+            'storageSizeInGB': instance['storage_gb'],
+            'subnetId': '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Network/virtualNetworks/vnet-%s/subnets/mi'
+                        % (sub, rg, region),
+            'vCores': instance['vcores'],
+            'zoneRedundant': instance['zone_redundant'],
+        },
+        'sku': {'name': instance['sku_name'], 'capacity': instance['vcores'], 'family': instance['family'],
+                'tier': instance['tier']},
+    }
+
+
+def list_instances(request, store, sub, rg=None):
+    sub, rg = unquote(sub), rg and unquote(rg)
+    denied = _authorize(request, store, sub, 'Microsoft.Sql/managedInstances/read')
+    if denied:
+        return denied
+    return _page(request, store, [instance_view(instance) for instance in store.instances_in(sub, rg)])
+
+
+def get_instance(request, store, sub, rg, name):
+    sub, rg, name = unquote(sub), unquote(rg), unquote(name)
+    denied = _authorize(request, store, sub, 'Microsoft.Sql/managedInstances/read')
+    if denied:
+        return denied
+    found = store.find_instances(name, sub, rg)
+    if not found:
+        return arm_error(404, 'ResourceNotFound',
+                         "The Resource 'Microsoft.Sql/managedInstances/%s' under resource group '%s' was not found. For more "
+                         "details please go to https://aka.ms/ARMResourceNotFoundFix" % (name, rg))
+    return Response(200, instance_view(found[0]))
+
+
+# --- instance failover groups ---
 
 def group_view(group, location, sub):
     """The group as ARM answers for the region ``location``: roles are those of that region."""
@@ -141,15 +288,7 @@ def list_groups(request, store, sub, rg, loc):
     if denied:
         return denied
     views = [group_view(group, loc, sub) for group in sorted(store.groups_in(sub, rg, loc), key=lambda g: g['name'])]
-    size = int(store.settings['arm_page_size'])
-    try:
-        start = int(request.query.get('$skiptoken') or 0)
-    except ValueError:
-        return arm_error(400, 'InvalidSkipToken', 'The skip token is not valid.')
-    page = {'value': views[start:start + size]}
-    if start + size < len(views):
-        page['nextLink'] = '%s%s?api-version=%s&$skiptoken=%d' % (request.base_url, request.path, API_VERSION, start + size)
-    return Response(200, page)
+    return _page(request, store, views)
 
 
 def get_group(request, store, sub, rg, loc, name):

@@ -15,6 +15,13 @@ next long-running operation (ends Failed), regional outages, and failover group 
     DELETE /_emulator/failover-holds[?name=...&subscription=...&resource_group=...]   releases every hold, or
                                      that group's: a released failover ends at the next request
     POST   /_emulator/client-certificates   {"client_id", "certificate_pem", "tenant"?}
+    POST   /_emulator/failover-groups   a seed's failover_groups entry: {"name", "sides": [{"location", "subscription",
+                                     "resource_group"}, ...] or "subscription", "resource_group", "locations",
+                                     "primary"?, "secondary_type"?, ...}; adds the group, and each instance it names
+                                     that does not exist yet, with the defaults
+    POST   /_emulator/managed-instance-size   {"name", "subscription"?, "resource_group"?, and any of "sku_name",
+                                     "tier", "family", "vcores", "storage_gb", "license_type", "zone_redundant",
+                                     "backup_redundancy", "maintenance_configuration_id"}
 
 While a region is out, every ARM request whose path names it is answered 503 ServiceUnavailable
 (Retry-After: setting outage_retry_after) or, in mode timeout, held unanswered for outage_hang_seconds
@@ -28,12 +35,17 @@ until "busy": false (or a reset).  A held failover answers "running" to
 its polls and busy to failovers of its group, whatever its failover_polls or failover_seconds say,
 until it is released; holds are runtime state (a reset or restart forgets them).  A client
 certificate registered for an application (replacing any before it) is what its certificate
-assertions are checked against (see entra.py); a reset forgets it unless the seed has it."""
+assertions are checked against (see entra.py); a reset forgets it unless the seed has it.  Failover groups
+added and instances resized are state like the seed's (saved, kept over a restart, undone by a reset);
+a group whose name is already taken in a side's subscription and resource group is refused 409.  A
+resized instance reads its new size at once (ARM's hours of scaling are not emulated); a new sku_name
+alone sets tier and family, a new tier or family alone renames the SKU."""
 
 from __future__ import annotations
 
 from .server import Response
-from .state import group_key, group_problem, region_key
+from .arm import instance_view
+from .state import INSTANCE_SIZE_KEYS, apply_size, group_key, group_problem, group_seed_problem, instance_problem, region_key
 
 FAULT_KEYS = frozenset(('method', 'path', 'count', 'skip', 'status', 'body', 'headers', 'retry_after', 'delay', 'drop'))
 OUTAGE_KEYS = frozenset(('location', 'mode'))
@@ -42,6 +54,7 @@ GROUP_STATE_KEYS = frozenset(('name', 'subscription', 'resource_group', 'replica
                               'busy_requests', 'busy'))
 HOLD_KEYS = frozenset(('name', 'subscription', 'resource_group'))
 CERTIFICATE_KEYS = frozenset(('client_id', 'tenant', 'certificate_pem'))
+INSTANCE_KEYS = frozenset(('name', 'subscription', 'resource_group') + INSTANCE_SIZE_KEYS)
 
 
 def routes():
@@ -62,6 +75,8 @@ def routes():
         ('POST', r'^/_emulator/failover-holds$', add_hold),
         ('DELETE', r'^/_emulator/failover-holds$', release_holds),
         ('POST', r'^/_emulator/client-certificates$', register_client_certificate),
+        ('POST', r'^/_emulator/failover-groups$', add_failover_group),
+        ('POST', r'^/_emulator/managed-instance-size$', resize_instance),
     ]
 
 
@@ -93,6 +108,7 @@ def state(request, store):
     return Response(200, {
         'settings': store.settings,
         'failover_groups': list(store.data['failover_groups'].values()),
+        'managed_instances': list(store.data['managed_instances'].values()),
         'workspaces': list(store.data['workspaces'].values()),
         'fabric_operations': list(store.data['fabric_operations'].values()),
         'outages': list(store.outages.values()),
@@ -316,3 +332,43 @@ def register_client_certificate(request, store):
     found[0]['certificate_pem'] = body['certificate_pem']
     store.save()
     return Response(201, {'client_id': found[0]['client_id'], 'tenant': found[0]['tenant']})
+
+
+def add_failover_group(request, store):
+    """Adds a failover group as a seed entry would (with the instances it names that do not exist yet)."""
+    body = request.json() or {}
+    problem = group_seed_problem(body)
+    if problem:
+        return _bad(problem)
+    sides = body.get('sides') or [{'location': location, 'subscription': body['subscription'],
+                                   'resource_group': body['resource_group']} for location in body['locations']]
+    # Each side answers at its own path: two groups there of one name could not be told apart (and the state keeps
+    # groups by the first side's subscription, resource group and name).
+    for side in sides:
+        if store.group_at(side['subscription'], side['resource_group'], side['location'], body['name']) or group_key(
+                side['subscription'], side['resource_group'], body['name']) in store.data['failover_groups']:
+            return Response(409, {'error': {'code': 'Conflict', 'message': 'a failover group named %s is already in %s %s'
+                                            % (body['name'], side['subscription'], side['resource_group'])}})
+    return Response(201, store.add_group(body))
+
+
+def resize_instance(request, store):
+    """Changes a managed instance's sizes; answers the instance as ARM now shows it."""
+    body = request.json() or {}
+    problem = _unknown(body, INSTANCE_KEYS, 'managed-instance-size fields') or instance_problem(body)
+    if not problem and (not isinstance(body.get('name'), str) or not body['name']):
+        problem = 'managed-instance-size needs the name of a managed instance'
+    if problem:
+        return _bad(problem)
+    found = store.find_instances(body['name'], body.get('subscription'), body.get('resource_group'))
+    where = ''.join(' in %s %s' % (key.replace('_', ' '), body[key]) for key in ('subscription', 'resource_group')
+                    if body.get(key))
+    if not found:
+        return Response(404, {'error': {'code': 'NotFound', 'message': 'no managed instance is named %s%s' % (body['name'], where)}})
+    if len(found) > 1:
+        return _bad('%d managed instances are named %s%s: give subscription and resource_group to pick one'
+                    % (len(found), body['name'], where))
+    instance = found[0]
+    apply_size(instance, {key: body[key] for key in INSTANCE_SIZE_KEYS if key in body})
+    store.save()
+    return Response(200, instance_view(instance))

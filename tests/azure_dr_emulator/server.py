@@ -142,7 +142,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, request, response):
         headers = dict(response.headers)
-        if request.path.startswith('/subscriptions/'):
+        if request.path == '/subscriptions' or request.path.startswith('/subscriptions/'):
             headers.setdefault('x-ms-request-id', str(uuid.uuid4()))
             headers.setdefault('x-ms-correlation-request-id',
                                request.headers.get('x-ms-correlation-request-id') or str(uuid.uuid4()))

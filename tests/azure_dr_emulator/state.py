@@ -13,6 +13,12 @@ and ``grace_period_minutes``, and the counts ``failover_polls`` and ``busy_reque
 Regional outages and failover holds (see control.py) are runtime state, like faults: not persisted,
 cleared by reset.
 
+Managed instances come from the seed's ``managed_instances`` (``name``, ``subscription``, ``resource_group``,
+``location`` and the sizes of INSTANCE_SIZE_KEYS); every instance a failover group names that the seed does not
+list is made with INSTANCE_DEFAULTS in its side's subscription, resource group and location.  A subscription may
+set ``display_name``, ``state`` (default Enabled), ``tenant`` (default the first tenant's), ``tags``, and
+``readable: false``: its principals see it listed but every read of its resources answers 403.
+
 Timed states are measured in wall-clock seconds (for rehearsals and ``make demo``) or, when a count is
 set, in requests, which tests use so that no answer depends on how fast the machine is:
 
@@ -34,8 +40,10 @@ set, in requests, which tests use so that no answer depends on how fast the mach
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
+import re
 import secrets
 import tempfile
 import threading
@@ -48,7 +56,7 @@ DEFAULT_SETTINGS = {
     'failover_polls': None,  # if set: a failover answers running to this many polls (and busy refusals), then ends
     'arm_retry_after': 1,  # Retry-After of ARM long-running operation answers
     'arm_async_operation': False,  # also send Azure-AsyncOperation (else only Location)
-    'arm_page_size': 50,  # failover groups per list page (nextLink beyond)
+    'arm_page_size': 50,  # subscriptions, managed instances, failover groups per ARM list page (nextLink beyond)
     'fabric_page_size': 100,  # workspaces per list page (continuationToken beyond)
     'restore_limit': 10,  # restore calls per caller per restore_window
     'restore_window': 60.0,
@@ -92,6 +100,22 @@ GROUP_CHOICES = {
     'secondary_type': ('Geo', 'Standby'),
 }
 
+# Sizes of a managed instance (seed keys, and the control call that resizes one), their defaults and choices.
+INSTANCE_SIZE_KEYS = ('sku_name', 'tier', 'family', 'vcores', 'storage_gb', 'license_type', 'zone_redundant',
+                      'backup_redundancy', 'maintenance_configuration_id')
+INSTANCE_DEFAULTS = {'tier': 'GeneralPurpose', 'family': 'Gen5', 'vcores': 8, 'storage_gb': 256,
+                     'license_type': 'LicenseIncluded', 'zone_redundant': False, 'backup_redundancy': 'Geo'}
+INSTANCE_CHOICES = {
+    'tier': ('GeneralPurpose', 'BusinessCritical'),
+    'license_type': ('LicenseIncluded', 'BasePrice'),
+    'backup_redundancy': ('Geo', 'Local', 'Zone', 'GeoZone'),
+}
+SKU_PREFIXES = {'GeneralPurpose': 'GP', 'BusinessCritical': 'BC'}  # GP_Gen5 is GeneralPurpose, family Gen5
+DEFAULT_MAINTENANCE = '/subscriptions/%s/providers/Microsoft.Maintenance/publicMaintenanceConfigurations/SQL_Default'
+INSTANCE_ID = re.compile(r'^/subscriptions/(?P<subscription>[^/]+)/resourceGroups/(?P<resource_group>[^/]+)'
+                         r'/providers/Microsoft\.Sql/managedInstances/(?P<name>[^/]+)$', re.IGNORECASE)
+SUBSCRIPTION_STATES = ('Enabled', 'Warned', 'PastDue', 'Disabled', 'Deleted')
+
 
 def region_key(location):
     """'Japan West', 'JapanWest' and 'japanwest' are the same region."""
@@ -119,8 +143,123 @@ def group_problem(values):
     return None
 
 
+def instance_id(subscription, resource_group, name):
+    return '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Sql/managedInstances/%s' % (subscription, resource_group, name)
+
+
+def _count_problem(key, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value <= 0):
+        return '%s must be a positive whole number, not %r' % (key, value)
+    return None
+
+
+def instance_problem(values):
+    """What is wrong with these managed instance sizes, or None (shared by the seed and the control API)."""
+    for key, choices in INSTANCE_CHOICES.items():
+        if key in values and values[key] not in choices:
+            return '%s must be one of %s, not %r' % (key, ', '.join(choices), values[key])
+    problem = _count_problem('vcores', values.get('vcores')) or _count_problem('storage_gb', values.get('storage_gb'))
+    if problem:
+        return problem
+    if 'zone_redundant' in values and not isinstance(values['zone_redundant'], bool):
+        return 'zone_redundant must be true or false, not %r' % (values['zone_redundant'],)
+    for key in ('sku_name', 'family', 'maintenance_configuration_id'):
+        if key in values and (not isinstance(values[key], str) or not values[key]):
+            return '%s must be text, not %r' % (key, values[key])
+    if 'sku_name' not in values:
+        return None
+    prefix, _sep, family = values['sku_name'].partition('_')
+    tier = next((tier for tier, known in SKU_PREFIXES.items() if known == prefix), None)
+    if tier is None or not family:
+        return 'sku_name must be %s followed by a family (GP_Gen5, BC_G8IM...), not %r' % (
+            ' or '.join('%s_' % known for known in SKU_PREFIXES.values()), values['sku_name'])
+    if values.get('tier', tier) != tier or values.get('family', family) != family:
+        return 'sku_name %s is tier %s, family %s: tier and family, if given, must agree' % (values['sku_name'], tier, family)
+    return None
+
+
+def apply_size(instance, changes):
+    """Sets the sizes ``changes`` gives.  The SKU's name and its tier and family follow each other: a new
+    sku_name alone sets them (BC_Gen5: BusinessCritical, Gen5), a new tier or family alone renames the SKU."""
+    instance.update({key: changes[key] for key in INSTANCE_SIZE_KEYS if key in changes})
+    if 'sku_name' in changes:
+        prefix, _sep, family = changes['sku_name'].partition('_')
+        if 'tier' not in changes:
+            instance['tier'] = next(tier for tier, known in SKU_PREFIXES.items() if known == prefix)
+        if 'family' not in changes:
+            instance['family'] = family
+    elif 'tier' in changes or 'family' in changes or 'sku_name' not in instance:
+        instance['sku_name'] = '%s_%s' % (SKU_PREFIXES[instance['tier']], instance['family'])
+    return instance
+
+
+def new_instance(subscription, resource_group, name, location, sizes=None):
+    """A managed instance: the defaults, then ``sizes``.  Its DNS zone is set once its failover groups are known."""
+    instance = {'subscription': subscription, 'resource_group': resource_group, 'name': name, 'location': location,
+                'dns_zone': None, 'maintenance_configuration_id': DEFAULT_MAINTENANCE % subscription}
+    instance.update(INSTANCE_DEFAULTS)
+    return apply_size(instance, sizes or {})
+
+
+def _dns_zone(text):
+    return hashlib.sha1(text.lower().encode()).hexdigest()[:13]
+
+
+def add_group_instances(instances, group):
+    """Makes, with the defaults, each instance of ``group`` that ``instances`` lacks, at its side's location.  The
+    instances of a group share one DNS zone (as Azure requires of a failover group's secondary), unless set before."""
+    ids = [group['managed_instances'][location] for location in group['locations'] if location in group['managed_instances']]
+    for location in group['locations']:
+        match = INSTANCE_ID.match(group['managed_instances'].get(location) or '')
+        if match and match.group(0).lower() not in instances:
+            instances[match.group(0).lower()] = new_instance(match.group('subscription'), match.group('resource_group'),
+                                                            match.group('name'), location)
+    mine = [instances[key.lower()] for key in ids if key.lower() in instances]
+    zone = next((instance['dns_zone'] for instance in mine if instance['dns_zone']), None) or _dns_zone(ids[0])
+    for instance in mine:
+        instance['dns_zone'] = instance['dns_zone'] or zone
+
+
+def build_instances(seed_instances, groups):
+    """The seed's instances, then those its failover groups name without the seed listing them."""
+    instances = {}
+    for seeded in seed_instances or []:
+        missing = [key for key in ('name', 'subscription', 'resource_group', 'location') if not seeded.get(key)]
+        problem = ('needs %s' % ', '.join(missing) if missing else
+                   _unknown_keys(seeded, {'name', 'subscription', 'resource_group', 'location'} | set(INSTANCE_SIZE_KEYS))
+                   or instance_problem(seeded))
+        if problem:
+            raise ValueError('managed instance %s: %s' % (seeded.get('name'), problem))
+        key = instance_id(seeded['subscription'], seeded['resource_group'], seeded['name']).lower()
+        if key in instances:
+            raise ValueError('managed instance %s: listed twice' % seeded['name'])
+        instances[key] = new_instance(seeded['subscription'], seeded['resource_group'], seeded['name'], seeded['location'],
+                                      {size: seeded[size] for size in INSTANCE_SIZE_KEYS if size in seeded})
+    for group in groups.values():
+        add_group_instances(instances, group)
+    for key, instance in instances.items():
+        instance['dns_zone'] = instance['dns_zone'] or _dns_zone(key)
+    return instances
+
+
+def _unknown_keys(values, known):
+    unknown = set(values) - set(known)
+    return 'unknown keys: %s' % ', '.join(sorted(unknown)) if unknown else None
+
+
+def subscription_problem(subscription):
+    if not subscription.get('id'):
+        return 'a subscription needs an id'
+    if subscription.get('state', 'Enabled') not in SUBSCRIPTION_STATES:
+        return 'subscription %s: state must be one of %s, not %r' % (subscription['id'], ', '.join(SUBSCRIPTION_STATES),
+                                                                   subscription['state'])
+    if not isinstance(subscription.get('readable', True), bool):
+        return 'subscription %s: readable must be true or false, not %r' % (subscription['id'], subscription['readable'])
+    return None
+
+
 def upgrade_state(data):
-    """A state saved by an older emulator gets what was added since: settings, group sides and keys."""
+    """A state saved by an older emulator gets what was added since: settings, group sides and keys, instances."""
     for key, value in DEFAULT_SETTINGS.items():
         data['settings'].setdefault(key, copy.deepcopy(value))
     for group in data['failover_groups'].values():
@@ -132,7 +271,64 @@ def upgrade_state(data):
         group.setdefault('busy_until', None)
         group.setdefault('busy_requests', 0)
         group.setdefault('busy_held', False)
+    if 'managed_instances' not in data:
+        data['managed_instances'] = build_instances([], data['failover_groups'])
     return data
+
+
+def group_seed_problem(group):
+    """What makes a failover group seed entry (or the body of a control call adding one) unusable, or None."""
+    if not isinstance(group, dict) or not isinstance(group.get('name'), str) or not group['name']:
+        return 'a failover group needs a name'
+    if 'sides' in group:
+        sides = group['sides']
+        if not isinstance(sides, list) or not all(isinstance(side, dict) and all(side.get(key) for key in (
+                'location', 'subscription', 'resource_group')) for side in sides):
+            return 'failover group %s: each of sides needs location, subscription and resource_group' % group['name']
+        locations = [side['location'] for side in sides]
+    else:
+        missing = [key for key in ('subscription', 'resource_group', 'locations') if not group.get(key)]
+        if missing:
+            return 'failover group %s: needs sides, or %s' % (group['name'], ', '.join(missing))
+        locations = group['locations'] if isinstance(group['locations'], list) else []
+    if len(locations) != 2 or len({region_key(str(location)) for location in locations}) != 2:
+        return 'failover group %s: needs two sides in two regions, not %r' % (group['name'], locations)
+    if 'primary' in group and group['primary'] not in locations:
+        return 'failover group %s: primary must be one of %s, not %r' % (group['name'], ', '.join(locations), group['primary'])
+    given = group.get('managed_instances')
+    if given is not None and (not isinstance(given, dict) or any(not given.get(location) for location in locations)):
+        return 'failover group %s: managed_instances must give an instance id for each of %s' % (
+            group['name'], ', '.join(locations))
+    problem = group_problem(group)
+    return 'failover group %s: %s' % (group['name'], problem) if problem else None
+
+
+def build_group(group):
+    """A failover group's state from a seed entry; ValueError when the entry is unusable."""
+    problem = group_seed_problem(group)
+    if problem:
+        raise ValueError(problem)
+    # Each side lives in the subscription and resource group of its own managed instance: `sides`, or the
+    # shorter `subscription` + `resource_group` + `locations` for a group whose two sides share them.
+    sides = group.get('sides') or [
+        {'location': location, 'subscription': group['subscription'], 'resource_group': group['resource_group']}
+        for location in group['locations']]
+    locations = [side['location'] for side in sides]
+    entry = {
+        'subscription': sides[0]['subscription'], 'resource_group': sides[0]['resource_group'], 'name': group['name'],
+        'locations': locations, 'primary': group.get('primary', locations[0]),
+        'sides': {region_key(side['location']): dict(side) for side in sides},
+        'managed_instances': group.get('managed_instances') or {
+            side['location']: instance_id(side['subscription'], side['resource_group'],
+                                          '%s-%s' % (group['name'], region_key(side['location'])))
+            for side in sides},
+        'operation': None,
+        'busy_until': None,  # failovers answer busy until then (epoch seconds)
+        'busy_requests': 0,  # and to this many more failover requests
+        'busy_held': False,  # and all of them while True (group-state "busy")
+    }
+    entry.update({key: group.get(key, default) for key, default in GROUP_DEFAULTS.items()})
+    return entry
 
 
 def build_state(seed, now):
@@ -140,31 +336,13 @@ def build_state(seed, now):
     seed = copy.deepcopy(seed or {})
     settings = dict(DEFAULT_SETTINGS)
     settings.update(seed.get('settings') or {})
+    for subscription in seed.get('subscriptions') or []:
+        problem = subscription_problem(subscription)
+        if problem:
+            raise ValueError(problem)
     groups = {}
     for group in seed.get('failover_groups') or []:
-        # Each side lives in the subscription and resource group of its own managed instance: `sides`, or the
-        # shorter `subscription` + `resource_group` + `locations` for a group whose two sides share them.
-        sides = group.get('sides') or [
-            {'location': location, 'subscription': group['subscription'], 'resource_group': group['resource_group']}
-            for location in group['locations']]
-        locations = [side['location'] for side in sides]
-        entry = {
-            'subscription': sides[0]['subscription'], 'resource_group': sides[0]['resource_group'], 'name': group['name'],
-            'locations': locations, 'primary': group.get('primary', locations[0]),
-            'sides': {region_key(side['location']): dict(side) for side in sides},
-            'managed_instances': group.get('managed_instances') or {
-                side['location']: '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Sql/managedInstances/%s-%s' % (
-                    side['subscription'], side['resource_group'], group['name'], region_key(side['location']))
-                for side in sides},
-            'operation': None,
-            'busy_until': None,  # failovers answer busy until then (epoch seconds)
-            'busy_requests': 0,  # and to this many more failover requests
-            'busy_held': False,  # and all of them while True (group-state "busy")
-        }
-        entry.update({key: group.get(key, default) for key, default in GROUP_DEFAULTS.items()})
-        problem = group_problem(entry)
-        if problem:
-            raise ValueError('failover group %s: %s' % (group['name'], problem))
+        entry = build_group(group)
         groups[group_key(entry['subscription'], entry['resource_group'], entry['name'])] = entry
     workspaces = {}
     for workspace in seed.get('workspaces') or []:
@@ -186,6 +364,7 @@ def build_state(seed, now):
         'subscriptions': seed.get('subscriptions') or [],
         'fabric_admins': seed.get('fabric_admins') or [],
         'failover_groups': groups,
+        'managed_instances': build_instances(seed.get('managed_instances'), groups),
         'workspaces': workspaces,
         'fabric_operations': {},
     }
@@ -284,6 +463,33 @@ class Store:
                        for key, wanted in (('subscription', subscription), ('resource_group', resource_group)))
         return [group for group in self.data['failover_groups'].values()
                 if group['name'].lower() == name.lower() and any(side_matches(side) for side in group['sides'].values())]
+
+    def add_group(self, group):
+        """Adds a failover group (a seed entry) and the instances it names that do not exist yet; returns its state."""
+        entry = build_group(copy.deepcopy(group))
+        self.data['failover_groups'][group_key(entry['subscription'], entry['resource_group'], entry['name'])] = entry
+        add_group_instances(self.data['managed_instances'], entry)
+        self.save()
+        return entry
+
+    # --- subscriptions and managed instances ---
+
+    def subscription(self, subscription_id):
+        return next((s for s in self.data['subscriptions'] if s['id'].lower() == subscription_id.lower()), None)
+
+    def instances_in(self, subscription, resource_group=None):
+        """The managed instances of a subscription (and resource group), in a stable order for paging."""
+        found = [instance for instance in self.data['managed_instances'].values()
+                 if instance['subscription'].lower() == subscription.lower()
+                 and (resource_group is None or instance['resource_group'].lower() == resource_group.lower())]
+        return sorted(found, key=lambda instance: (instance['resource_group'].lower(), instance['name'].lower()))
+
+    def find_instances(self, name, subscription=None, resource_group=None):
+        """The instances named ``name`` in that subscription and resource group (each optional)."""
+        return [instance for instance in self.data['managed_instances'].values()
+                if instance['name'].lower() == name.lower() and all(
+                    wanted is None or instance[key].lower() == wanted.lower()
+                    for key, wanted in (('subscription', subscription), ('resource_group', resource_group)))]
 
     def busy_for(self, group):
         """Seconds the group still answers failovers busy (after a failover, or as the control API set), else 0."""
