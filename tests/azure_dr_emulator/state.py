@@ -212,8 +212,8 @@ def add_group_instances(instances, group):
     for location in group['locations']:
         match = INSTANCE_ID.match(group['managed_instances'].get(location) or '')
         if match and match.group(0).lower() not in instances:
-            instances[match.group(0).lower()] = new_instance(match.group('subscription'), match.group('resource_group'),
-                                                            match.group('name'), location)
+            instances[match.group(0).lower()] = new_instance(
+                match.group('subscription'), match.group('resource_group'), match.group('name'), location)
     mine = [instances[key.lower()] for key in ids if key.lower() in instances]
     zone = next((instance['dns_zone'] for instance in mine if instance['dns_zone']), None) or _dns_zone(ids[0])
     for instance in mine:
@@ -251,8 +251,8 @@ def subscription_problem(subscription):
     if not subscription.get('id'):
         return 'a subscription needs an id'
     if subscription.get('state', 'Enabled') not in SUBSCRIPTION_STATES:
-        return 'subscription %s: state must be one of %s, not %r' % (subscription['id'], ', '.join(SUBSCRIPTION_STATES),
-                                                                   subscription['state'])
+        return 'subscription %s: state must be one of %s, not %r' % (
+            subscription['id'], ', '.join(SUBSCRIPTION_STATES), subscription['state'])
     if not isinstance(subscription.get('readable', True), bool):
         return 'subscription %s: readable must be true or false, not %r' % (subscription['id'], subscription['readable'])
     return None

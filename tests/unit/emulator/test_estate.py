@@ -322,12 +322,14 @@ def test_a_failover_group_added_keeps_instances_that_exist(emu):
     assert len(all_pages(emu, instances_path())[0]) == 5  # no instance was added
 
 
+def sides(first, second):
+    return [dict(zip(('location', 'subscription', 'resource_group'), side)) for side in (first, second)]
+
+
 @pytest.mark.parametrize('body,status,message', [
-    (dict(NEW_GROUP, name='fg-orders', sides=[{'location': 'Japan West', 'subscription': SUB, 'resource_group': 'rg-sql-west'},
-                                               {'location': 'Japan East', 'subscription': SUB, 'resource_group': 'rg-x'}],
-          primary='Japan West'), 409, 'a failover group named fg-orders is already in %s rg-sql-west' % SUB),
-    (dict(NEW_GROUP, name='fg-sales', sides=[{'location': 'East US', 'subscription': SUB, 'resource_group': 'rg-sql-dr'},
-                                              {'location': 'West US', 'subscription': SUB, 'resource_group': 'rg-sql-dr'}]),
+    (dict(NEW_GROUP, name='fg-orders', primary='Japan West', sides=sides(('Japan West', SUB, 'rg-sql-west'), ('Japan East', SUB, 'rg-x'))),
+     409, 'a failover group named fg-orders is already in %s rg-sql-west' % SUB),
+    (dict(NEW_GROUP, name='fg-sales', sides=sides(('East US', SUB, 'rg-sql-dr'), ('West US', SUB, 'rg-sql-dr'))),
      409, 'a failover group named fg-sales is already in %s rg-sql-dr' % SUB),  # in another region pair
     ({'name': 'fg-x', 'subscription': SUB, 'resource_group': 'rg'}, 400, 'failover group fg-x: needs sides, or locations'),
     ({'name': 'fg-x', 'subscription': SUB, 'resource_group': 'rg', 'locations': ['East US', 'eastus']}, 400,
