@@ -76,14 +76,15 @@ class ArmClient:
         return self.http.request('POST', self.url(path, api_version), scope=self.scope, json=body, budget=budget,
                                  handled_codes=handled_codes, not_acted=self.not_acted)
 
-    def list(self, path, api_version):
-        """Every item of a collection, following ``nextLink`` exactly as given."""
+    def list(self, path, api_version, budget=None):
+        """Every item of a collection, following ``nextLink`` exactly as given.  ``budget``: seconds each page's read
+        may take, retries included (default: the client's retry budget)."""
         items, url, seen = [], self.url(path, api_version), set()
         while url:
             if url in seen:  # a service that repeats itself must not make us loop, nor list twice
                 raise AzureDRError('The listing of %s repeated a page (nextLink %s); stopped.' % (path, url))
             seen.add(url)
-            page = json_body(self.http.request('GET', url, scope=self.scope, not_acted=self.not_acted))
+            page = json_body(self.http.request('GET', url, scope=self.scope, not_acted=self.not_acted, budget=budget))
             items.extend(page.get('value') or [])
             url = page.get('nextLink')
         return items

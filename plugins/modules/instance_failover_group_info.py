@@ -258,7 +258,7 @@ def describe_scope(scope):
 def listed_in_scopes(module, scopes):
     """(every group of each scope, each with where it was listed; the scopes that answered 403 AuthorizationFailed)."""
     resolved = [dict(scope, subscription_id=scope['subscription_id'] or module.params['subscription_id']) for scope in scopes]
-    found, denied = list_in_scopes(lambda subscription_id: arm_client(module, subscription_id), resolved)
+    found, denied, _unanswered = list_in_scopes(lambda subscription_id: arm_client(module, subscription_id), resolved)
     unreadable = []
     for scope, error in denied:
         unreadable.append(dict(scope, msg=error.to_result()['msg']))

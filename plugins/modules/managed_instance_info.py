@@ -58,6 +58,13 @@ options:
         C(managedInstancePairs), so the instances and their groups of a whole estate come from one module run.
     type: bool
     default: false
+  region_read_timeout:
+    description:
+      - With O(failover_groups), seconds the listing of a region's failover groups may take, retries included, before
+        that region counts as not answering (a regional outage). Its resource groups there go to RV(unreadable), with a
+        warning, and are not waited on again; the groups are still found from their other side, in a region that answers.
+    type: int
+    default: 30
 extends_documentation_fragment:
   - azure_dr.recovery.auth
   - azure_dr.recovery.auth.arm
@@ -229,8 +236,10 @@ failover_groups:
       resource_group: rg
       location: japaneast
 unreadable:
-  description: The scopes that answered 403 C(AuthorizationFailed), sorted; what they hold is not in RV(managed_instances)
-    (or RV(failover_groups)).
+  description:
+    - The scopes that answered 403 C(AuthorizationFailed), and (with O(failover_groups)) the resource groups of a region
+      that did not answer within O(region_read_timeout), sorted; what they hold is not in RV(managed_instances) (or
+      RV(failover_groups)).
   returned: always
   type: list
   elements: dict
@@ -261,6 +270,7 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._managed_instanc
 from ansible_collections.azure_dr.recovery.plugins.module_utils._module import AzureDRModule
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
     name_problem,
+    positive_problem,
     repeated_problems,
     resource_group_problem,
     uuid_problem,
@@ -382,9 +392,13 @@ class Reading:
         """Every failover group where the instances live (listed per resource group and region, side by side)."""
         from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.client import list_in_scopes
 
-        groups, denied = list_in_scopes(lambda subscription_id: arm_client(self.module, subscription_id), self.group_scopes())
+        groups, denied, unanswered = list_in_scopes(lambda subscription_id: arm_client(self.module, subscription_id),
+                                                    self.group_scopes(), self.module.params['region_read_timeout'])
         for scope, error in denied:
             self.denied(scope, error)
+        for scope, reason in unanswered:
+            self.unreadable.append(dict(scope, msg=reason))
+            self.module.warn('Skipped %s: %s' % (describe_scope(scope), reason))
         return sorted(groups, key=lambda group: scope_key(group) + (str(group.get('name') or '').lower(),))
 
 
@@ -395,6 +409,7 @@ def main():
         scopes=dict(type='list', elements='dict', options=SCOPE_SPEC),
         all_subscriptions=dict(type='bool', default=False),
         failover_groups=dict(type='bool', default=False),
+        region_read_timeout=dict(type='int', default=30),
     )
     module = AzureDRModule(argument_spec, api='arm', supports_check_mode=True)
     with module.reporting_errors(changed=False):
@@ -403,6 +418,7 @@ def main():
         validator = module.validator(subscription_required=not params['all_subscriptions'] and (
             scopes is None or any(not scope['subscription_id'] for scope in params['scopes'])))
         validator.extend(input_problems(params))
+        validator.add(positive_problem(params['region_read_timeout'], 'region_read_timeout'))
         validator.check()
 
         result = {'changed': False}

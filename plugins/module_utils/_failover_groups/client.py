@@ -36,8 +36,8 @@ class InstanceFailoverGroups:
         """The group as seen from ``location``, or None when it does not exist there."""
         return self.arm.get_or_none(self._path(location, name), API_VERSION, budget=budget)
 
-    def list(self, location):
-        return self.arm.list(self._path(location), API_VERSION)
+    def list(self, location, budget=None):
+        return self.arm.list(self._path(location), API_VERSION, budget=budget)
 
     def start_failover(self, location, name, forced, budget=None):
         """POST failover (or forceFailoverAllowDataLoss) at ``location``; returns the raw answer.
@@ -55,23 +55,50 @@ def is_busy_error(error):
     return isinstance(error, ApiError) and error.status == 409 and error.code in BUSY_CODES
 
 
-def list_in_scopes(arm_for, scopes):
+def list_in_scopes(arm_for, scopes, region_budget=None):
     """Every group of each scope (``{subscription_id, resource_group, location}``, its subscription given), the scopes
     read side by side, all pages.  ``arm_for(subscription_id)``: the run's ``_arm.ArmClient`` of that subscription.
     Returns (the groups, in the order of ``scopes``, each with the ``subscription_id``, ``resource_group`` and
     ``location`` of the scope it was listed in added to the fields ARM returned; ``[(scope, error)]`` of the scopes that
-    answered 403 AuthorizationFailed).  Any other error is raised."""
+    answered 403 AuthorizationFailed; ``[(scope, reason)]`` of those whose region did not answer).  With
+    ``region_budget`` (seconds), a region whose listing times out, cannot be reached or answers 5xx for that long does
+    not answer, and its other scopes are not waited on (a region down costs one budget); without it, and for any other
+    error, the error is raised."""
     from ansible_collections.azure_dr.recovery.plugins.module_utils._arm import read_scopes
+    from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AuthenticationError, AzureDRError, InputError
+    from ansible_collections.azure_dr.recovery.plugins.module_utils._failover_groups.sides import RegionHealth
 
     scopes = [{key: scope[key] for key in ('subscription_id', 'resource_group', 'location')} for scope in scopes]
+    health = RegionHealth()
 
     def read(scope):
-        return InstanceFailoverGroups(arm_for(scope['subscription_id']), scope['resource_group']).list(scope['location'])
+        if region_budget is None:
+            return InstanceFailoverGroups(arm_for(scope['subscription_id']), scope['resource_group']).list(scope['location']), None
+        known = health.down(scope['location'])
+        if known:
+            return None, known
+        try:
+            return InstanceFailoverGroups(arm_for(scope['subscription_id']), scope['resource_group']).list(
+                scope['location'], budget=region_budget), None
+        except (AuthenticationError, InputError):
+            raise
+        except ApiError as error:
+            if error.status < 500:
+                raise
+            reason = '%s did not answer: %s' % (scope['location'], error.cause())
+        except AzureDRError as error:  # time-outs, connection failures, beyond the budget
+            reason = '%s did not answer within %.0f s (%s)' % (scope['location'], region_budget, error.cause())
+        health.mark_down(scope['location'], reason)
+        return None, reason
 
-    groups, denied = [], []
-    for scope, (listed, error) in zip(scopes, read_scopes(scopes, read)):
+    groups, denied, unanswered = [], [], []
+    for scope, (outcome, error) in zip(scopes, read_scopes(scopes, read)):
         if error is not None:
             denied.append((scope, error))
+            continue
+        listed, reason = outcome
+        if reason:
+            unanswered.append((scope, reason))
         else:
             groups.extend(dict(group, **scope) for group in listed)
-    return groups, denied
+    return groups, denied, unanswered
