@@ -83,6 +83,16 @@ def _read_sides(result):
     return [side for side in (sides.get('target'), sides.get('primary')) if side]
 
 
+def estate_scopes(plan):
+    """The subscriptions a plan covers, as managed_instance_info's ``scopes``: a side without subscription_id is in
+    the run's (a scope without one)."""
+    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import group_sides  # no import cycle
+
+    subscriptions = sorted({_lower(side.get('subscription_id')) for group in (plan or {}).get('failover_groups') or []
+                            for side in group_sides(group)})
+    return [{'subscription_id': subscription} if subscription else {} for subscription in subscriptions]
+
+
 def covered(group_results):
     """The (subscription, region) pairs the plan covers: where its groups' sides were read."""
     return {(_lower(side.get('subscription_id')), region_key(side.get('location')))
