@@ -12,6 +12,7 @@ import fnmatch
 import json
 
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import (
+    smaller_than,
     instance_where,
     pair_of,
     region_key,
@@ -66,6 +67,8 @@ def discovered_groups(groups, instances):
                            'resource_group': where[1], 'subscription_id': where[0], 'instance': where[2]}
             entry['instances'][role] = side['instance']
         if entry is not None:
+            instances = entry['instances']
+            entry['smaller'] = smaller_than(instances['dr'], instances['primary']) if instances['dr'] and instances['primary'] else []
             result.append(entry)
     return result
 
@@ -111,8 +114,9 @@ def picked_workspaces(listing, filters):
 
 def discovered_plan(name, groups, workspaces):
     """The plan (as ``dr_plan`` holds it) of the discovered groups and picked workspaces."""
-    plan = {'name': name, 'failover_groups': [{'name': group['name'], 'primary': dict(group['primary']), 'dr': dict(group['dr'])}
-                                              for group in groups]}
+    plan = {'name': name, 'failover_groups': [
+        dict({'name': group['name'], 'primary': dict(group['primary']), 'dr': dict(group['dr'])},
+             **({'parity': 'warn'} if group.get('smaller') else {})) for group in groups]}
     if workspaces:
         plan['fabric_workspaces'] = [{'id': workspace.get('id')} for workspace in workspaces]
     return plan
@@ -149,12 +153,18 @@ def plan_yaml(name, groups, workspaces, origin):
             side = group[role]
             lines.append('    # %s instance %s: %s' % ('primary' if role == 'primary' else 'DR', side['instance'],
                                                        _size(group['instances'].get(role))))
+        if group.get('smaller'):
+            lines.append('    # PARITY: the DR instance is smaller than its primary (%s). "parity: warn" keeps the drills a go' % (
+                ', '.join(group['smaller'])))
+            lines.append('    # (a note in every run) while you scale it up; remove it then, and a drill finds any such gap again.')
         lines.append('    - name: %s' % _scalar(group['name']))
         for role in ('primary', 'dr'):
             side = group[role]
             lines.append('      %s:' % role)
             for key in ('location', 'resource_group', 'subscription_id', 'instance'):
                 lines.append('        %s: %s' % (key, _scalar(side[key])))
+        if group.get('smaller'):
+            lines.append('      parity: "warn"')
     if workspaces:
         lines.append('  fabric_workspaces:')
         for workspace in workspaces:

@@ -168,7 +168,7 @@ def _sizes(side):
     return shown
 
 
-def _smaller(target, source):
+def smaller_than(target, source):
     """How the instance that becomes primary is smaller than the one it takes over from: [text]."""
     found = []
     for key, label in (('v_cores', 'vCores'), ('storage_size_in_gb', 'storage (GB)')):
@@ -206,7 +206,7 @@ def parity(plan, group_results, estate, playbook, target='dr'):
         primary, dr = _sizes(roles.get('primary')), _sizes(roles.get('dr'))
         becoming, other = (dr, primary) if target == 'dr' else (primary, dr)
         differences = [label for key, label in COMPARED if primary['read'] and dr['read'] and primary.get(key) != dr.get(key)]
-        smaller = _smaller(becoming, other) if primary['read'] and dr['read'] else []
+        smaller = smaller_than(becoming, other) if primary['read'] and dr['read'] else []
         secondary_type = ((read.get('properties') or {}).get('secondaryType'))
         mode = parity_mode(plan, planned.get(_lower(name)))
         if not smaller:

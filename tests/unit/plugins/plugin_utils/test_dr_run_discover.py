@@ -71,6 +71,9 @@ def test_the_file_is_a_plan_that_passes_validation_with_its_facts_as_comments():
     assert plan_problems(loaded['dr_plan']) == []
     assert loaded['dr_plan'] == discovered_plan('contoso-prod', groups, workspaces)
     assert '# DR instance mi-orders-east: GeneralPurpose Gen5, 4 vCores, 256 GB' in text
+    # Smaller at discovery: marked parity: warn, loudly, so that the drills stay a go until it is scaled up.
+    assert '# PARITY: the DR instance is smaller than its primary (vCores 4 < 8)' in text
+    assert [group.get('parity') for group in loaded['dr_plan']['failover_groups']] == ['warn', None]
     assert '# failover policy' in text and 'secondary type' in text
     assert '- id: "97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f"  # Finance Analytics' in text
 
