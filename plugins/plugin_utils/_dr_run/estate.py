@@ -73,7 +73,7 @@ def _plan_sides(plan):
     for group in plan.get('failover_groups') or []:
         primary, dr = group_sides(group)
         sides[_lower(group.get('name'))] = {region_key(primary['location']): dict(primary, role='primary'),
-                                           region_key(dr['location']): dict(dr, role='dr')}
+                                            region_key(dr['location']): dict(dr, role='dr')}
     return sides
 
 

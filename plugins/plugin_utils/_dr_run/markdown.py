@@ -120,8 +120,8 @@ def _drift_markdown(drift):
     lines = ['', '### Drift', '']
     if not drift:
         return lines + ['The plan matches the estate in the subscriptions and regions it covers.']
-    return lines + _table(('group', 'kind', 'what'), [(finding.get('group'), finding.get('kind'), finding.get('message'))
-                                                     for finding in drift])
+    return lines + _table(('group', 'kind', 'what'),
+                          [(finding.get('group'), finding.get('kind'), finding.get('message')) for finding in drift])
 
 
 def _parity_markdown(parity):
