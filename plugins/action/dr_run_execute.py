@@ -11,6 +11,7 @@ import time
 from ansible.utils.display import Display
 
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.action import DrRunAction
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import estate_worker_args, fold_estate
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import boolean, plan_groups
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.readiness import match_row, restore_item
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.record import mark, write_journal
@@ -42,7 +43,7 @@ class ActionModule(DrRunAction):
         to_restore = [match for match in matched if match.get('restore')]
         how = self.worker_options()
         began = time.time()
-        failovers = restores = None
+        failovers = restores = estate = None
         try:
             if groups:
                 mark(record, 'failbacks' if leg == 'failback' else 'failovers')
@@ -56,19 +57,30 @@ class ActionModule(DrRunAction):
                     self.auth('fabric'), workspaces=[restore_item(match) for match in to_restore]),
                     check_mode=rehearsal, **how, progress=False).start()
 
+            readiness = record.get('readiness') or {}
+            if leg is None and groups and readiness and 'drift' not in readiness:
+                # Drift and parity could not stop this run (estate_decides): read beside the failovers, for the report.
+                estate = Worker('managed_instance_info', dict(self.auth('arm'), **estate_worker_args(record)),
+                                check_mode=True, **how, progress=False).start()
+
             write_journal(record)  # a run killed from here on leaves on disk that its failovers had begun
 
             def confirming(worker):  # the restores are done: what is left is waiting for the failovers
                 if worker is restores and failovers is not None and failovers.running():
                     mark(record, 'confirmation')
+                # The estate read never holds the run up: still reading when the failovers and restores are done, it
+                # is stopped (a region that does not answer), and the report says drift and parity were not checked.
+                if estate is not None and worker is not estate and estate.running() and not any(
+                        other is not None and other.running() for other in (failovers, restores)):
+                    estate.stop('still reading when the failovers and restores were done')
 
-            workers = [worker for worker in (failovers, restores) if worker is not None]
+            workers = [worker for worker in (failovers, restores, estate) if worker is not None]
             Watch(display.display, progress_interval=float(record['options']['progress_interval']),
                   heartbeat_timeout=self.params['heartbeat_timeout'], timeout=self.params['wait_timeout'] + 300).wait(
                 workers, watched=failovers, on_done=confirming)
             done = {worker: worker.result() for worker in workers}
         finally:
-            for worker in (failovers, restores):
+            for worker in (failovers, restores, estate):
                 if worker is not None:
                     if worker.running():  # this task was interrupted: the worker must not go on acting
                         worker.stop('the run stopped')
@@ -79,6 +91,8 @@ class ActionModule(DrRunAction):
         if restores is not None:
             rows += _rows(done[restores], 'workspace', rehearsal, restores.started - record['started'], to_restore)
         rows += [match_row(match) for match in matched if not match.get('restore')]
+        if estate is not None:  # its problems can only be notes here; its warnings are notes already
+            readiness['notes'] += fold_estate(record, readiness, done.pop(estate))
         warnings = [warning for outcome in done.values() for warning in outcome.get('warnings') or []]
         if warnings:
             result['warnings'] = warnings

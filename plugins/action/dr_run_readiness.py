@@ -10,7 +10,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.utils.display import Display
 
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.action import DrRunAction
-from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import drift, estate_notes, estate_scopes, parity
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import estate_decides, estate_worker_args, fold_estate
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.readiness import match_workspaces, readiness
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.record import mark
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.workers import Watch, Worker
@@ -31,12 +31,11 @@ class ActionModule(DrRunAction):
             workers['groups'] = Worker('instance_failover_group_failover_batch', dict(
                 self.auth('arm'), groups=record['groups'], forced_after=record['options']['forced_after'],
                 primary_read_timeout=record['options']['primary_read_timeout']), check_mode=True, **how).start()
-            # Beside them, the estate around the plan (drift, parity): every instance of the subscriptions it covers and
-            # the groups where those instances live, in one module run.
-            workers['estate'] = Worker('managed_instance_info', dict(
-                self.auth('arm'), scopes=estate_scopes(plan), failover_groups=True,
-                region_read_timeout=record['options']['primary_read_timeout']), check_mode=True, **how,
-                progress=False).start()
+            # Beside them, the estate around the plan (drift, parity), when it can stop the run; otherwise it is read
+            # beside the failovers (dr_run_execute), off the path to the first failover.
+            if estate_decides(plan, record['playbook']):
+                workers['estate'] = Worker('managed_instance_info', dict(self.auth('arm'), **estate_worker_args(record)),
+                                           check_mode=True, **how, progress=False).start()
         if record['restore'] and plan.get('fabric_workspaces'):
             workers['listing'] = Worker('fabric_workspace_info', self.auth('fabric'), check_mode=True, **how,
                                         progress=False).start()
@@ -58,7 +57,7 @@ class ActionModule(DrRunAction):
                                    plan.get('fabric_admin_principal'))
         found = readiness(groups.get('results') or [], matched, record['target'])
         if 'estate' in outcomes:
-            problems += _estate(record, groups.get('results') or [], outcomes['estate'], found)
+            problems += fold_estate(record, found, outcomes['estate'])
         found['problems'] = problems + found['problems']
         found['go'] = not found['problems']
         record.update(readiness=found, workspaces=matched)
@@ -81,25 +80,6 @@ class ActionModule(DrRunAction):
         result['readiness'] = found
         result['msg'] = 'Readiness: go (%d note(s))' % len(found['notes'])
         return result
-
-
-def _estate(record, results, estate, found):
-    """Drift and parity into ``found`` (its notes, its ``drift`` and ``parity``); returns their problems.  An
-    estate that could not be read is a note: it must not stop a failover in an outage."""
-    if estate.get('failed'):
-        found['notes'].append('drift and parity were not checked: the managed instances could not be read: %s' % estate.get('msg'))
-        found.update(drift=None, parity=None)
-        return []
-    plan = record['plan']
-    found['notes'] += ['drift and parity: %s of subscription %s could not be read, and are not checked: %s' % (
-        'the failover groups at %s of resource group %s' % (scope['location'], scope.get('resource_group')) if scope.get('location')
-        else 'the instances of resource group %s' % scope['resource_group'] if scope.get('resource_group') else 'the instances',
-        scope.get('subscription_id'), scope.get('msg')) for scope in estate.get('unreadable') or []]
-    found['drift'] = drift(plan, results, estate)
-    found['parity'] = parity(plan, results, estate, record['playbook'], record['target'])
-    problems, notes = estate_notes(found['drift'], found['parity'], plan.get('drift'))
-    found['notes'] += notes
-    return problems
 
 
 def _names(groups, mode):

@@ -255,3 +255,47 @@ def estate_notes(drift_findings, parity_entries, drift_mode=None):
             notes.append('parity: failover group %s: its DR side is a Standby replica (license-free, for DR only: it must '
                          'not carry a read workload before a failover)' % entry['group'])
     return problems, notes
+
+
+def estate_decides(plan, playbook):
+    """Whether drift or parity can stop this run (a problem): in the drills, or with refuse in the plan.  Only then
+    does readiness wait for the estate read; otherwise it runs beside the failovers, and its notes join the report."""
+    plan = plan or {}
+    return playbook in DRILLS or plan.get('parity') == 'refuse' or plan.get('drift') == 'refuse' or any(
+        isinstance(group, dict) and group.get('parity') == 'refuse' for group in plan.get('failover_groups') or [])
+
+
+def results_of(readiness_groups):
+    """The groups of a run's readiness (readiness.readiness's ``groups``) in the shape of the check-mode batch's
+    results, as drift and parity take them."""
+    return [{'item': {'name': group.get('name'), 'location': group.get('location')}, 'failed': bool(group.get('problem')),
+             'failover_group': group.get('pairing'),
+             'sides': {'target': group.get('target_side'), 'primary': group.get('primary_side')}}
+            for group in readiness_groups or []]
+
+
+def fold_estate(record, found, outcome):
+    """Drift and parity of ``outcome`` (managed_instance_info's result) into ``found`` (the run's readiness: its notes,
+    its ``drift`` and ``parity``); returns their problems.  An estate that could not be read is a note: it must not
+    stop a failover in an outage."""
+    if outcome.get('failed'):
+        found['notes'].append('drift and parity were not checked: the managed instances could not be read: %s' % outcome.get('msg'))
+        found.update(drift=None, parity=None)
+        return []
+    plan = record['plan']
+    found['notes'] += ['drift and parity: %s of subscription %s could not be read, and are not checked: %s' % (
+        'the failover groups at %s of resource group %s' % (scope['location'], scope.get('resource_group')) if scope.get('location')
+        else 'the instances of resource group %s' % scope['resource_group'] if scope.get('resource_group') else 'the instances',
+        scope.get('subscription_id'), scope.get('msg')) for scope in outcome.get('unreadable') or []]
+    results = results_of(found.get('groups'))
+    found['drift'] = drift(plan, results, outcome)
+    found['parity'] = parity(plan, results, outcome, record['playbook'], record['target'])
+    problems, notes = estate_notes(found['drift'], found['parity'], plan.get('drift'))
+    found['notes'] += notes
+    return problems
+
+
+def estate_worker_args(record):
+    """managed_instance_info's options for the estate around the run's plan (besides the shared ones)."""
+    return dict(scopes=estate_scopes(record['plan']), failover_groups=True,
+                region_read_timeout=record['options']['primary_read_timeout'])

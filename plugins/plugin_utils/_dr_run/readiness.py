@@ -97,6 +97,16 @@ def restore_item(match):
     return item
 
 
+def _pairing(group):
+    """What drift and parity need of a group's read (its side's role, the partner region, the instance pair, the
+    secondary type), or None when it was not read."""
+    if not group:
+        return None
+    properties = group.get('properties') or {}
+    return {'properties': {key: properties.get(key) for key in (
+        'replicationRole', 'partnerRegions', 'managedInstancePairs', 'secondaryType')}}
+
+
 def readiness(group_results, matched_workspaces, target='dr'):
     """The readiness of a run (the drill's go/no-go), from the check-mode run of
     instance_failover_group_failover_batch (both sides of every group read side by side) and the matched
@@ -114,7 +124,7 @@ def readiness(group_results, matched_workspaces, target='dr'):
                        'would_send': (result.get('failover_kind') or 'planned') if result.get('changed') else 'none',
                        'escalation_reason': result.get('escalation_reason'), 'derived': result.get('derived') or [],
                        'target_side': sides.get('target'), 'primary_side': sides.get('primary'),
-                       'problem': result.get('msg') if result.get('failed') else None})
+                       'problem': result.get('msg') if result.get('failed') else None, 'pairing': _pairing(result.get('failover_group'))})
         if result.get('failed'):
             problems.append('failover group %s: %s' % (name, result.get('msg')))
             continue

@@ -190,3 +190,36 @@ def test_a_group_readiness_could_not_read_has_no_parity_entry():
     results = estate.results()
     results[0].update(failed=True, failover_group=None)
     assert parity(estate.plan, results, estate.estate(), 'dr_drill') == []
+
+
+def test_only_a_drill_or_refuse_waits_for_the_estate_before_any_change():
+    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import estate_decides
+
+    plan = Estate().plan
+    assert estate_decides(plan, 'dr_drill') and estate_decides(plan, 'dr_drill_live')
+    assert not estate_decides(plan, 'dr_failover') and not estate_decides(plan, 'dr_failback')
+    assert estate_decides(dict(plan, parity='refuse'), 'dr_failover') and estate_decides(dict(plan, drift='refuse'), 'dr_failback')
+    assert estate_decides({'failover_groups': [{'name': 'g', 'parity': 'refuse'}]}, 'dr_failover')
+
+
+def test_the_estate_folds_into_a_run_s_readiness_from_what_readiness_kept():
+    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import fold_estate
+    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.readiness import readiness
+
+    estate = smaller_estate()
+    found = readiness(estate.results(), [])
+    record = {'plan': estate.plan, 'playbook': 'dr_failover', 'target': 'dr'}
+    listed = [estate.sales('Japan West'), estate.sales('Japan East'), estate.orders('Japan West'), estate.orders('Japan East')]
+    outcome = dict(estate.estate(groups=listed), unreadable=[{'subscription_id': SUB, 'resource_group': 'rg-x', 'location': 'eastus',
+                                                             'msg': 'eastus did not answer within 30 s'}])
+    assert fold_estate(record, found, outcome) == []  # a failover: notes only
+    assert [finding['group'] for finding in found['drift']] == ['fg-orders']
+    assert [(entry['group'], entry['verdict']) for entry in found['parity']] == [('fg-sales', 'note')]
+    assert any('the failover groups at eastus of resource group rg-x' in note for note in found['notes'])
+    assert any(note.startswith('parity: failover group fg-sales') for note in found['notes'])
+    # In a drill the same smaller instance is a problem; an estate that could not be read is a note, never a problem.
+    found = readiness(estate.results(), [])
+    assert len(fold_estate(dict(record, playbook='dr_drill'), found, outcome)) == 1
+    found = readiness(estate.results(), [])
+    assert fold_estate(record, found, {'failed': True, 'msg': 'boom'}) == [] and found['drift'] is None
+    assert found['notes'][-1] == 'drift and parity were not checked: the managed instances could not be read: boom'
