@@ -11,7 +11,7 @@ import time
 from ansible.utils.display import Display
 
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.action import DrRunAction
-from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import estate_worker_args, fold_estate
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import fold_estate
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import boolean, plan_groups
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.readiness import match_row, restore_item
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.record import mark, write_journal
@@ -58,10 +58,16 @@ class ActionModule(DrRunAction):
                     check_mode=rehearsal, **how, progress=False).start()
 
             readiness = record.get('readiness') or {}
-            if leg is None and groups and readiness and 'drift' not in readiness:
-                # Drift and parity could not stop this run (estate_decides): read beside the failovers, for the report.
-                estate = Worker('managed_instance_info', dict(self.auth('arm'), **estate_worker_args(record)),
-                                check_mode=True, **how, progress=False).start()
+            estate_wanted = leg is None and bool(groups) and bool(readiness) and 'drift' not in readiness
+
+            def reading_estate():
+                """Drift and parity could not stop this run (estate_decides): the estate is read for the report, once
+                every failover has been sent (off the path to the first failover and restore), at a lower priority."""
+                nonlocal estate
+                if not estate_wanted or estate is not None or (failovers.running() and not _all_sent(failovers.progress())):
+                    return []
+                estate = self.estate_worker(record, how, niceness=10).start()
+                return [estate]
 
             write_journal(record)  # a run killed from here on leaves on disk that its failovers had begun
 
@@ -74,11 +80,13 @@ class ActionModule(DrRunAction):
                         other is not None and other.running() for other in (failovers, restores)):
                     estate.stop('still reading when the failovers and restores were done')
 
-            workers = [worker for worker in (failovers, restores, estate) if worker is not None]
+            workers = [worker for worker in (failovers, restores) if worker is not None]
             Watch(display.display, progress_interval=float(record['options']['progress_interval']),
                   heartbeat_timeout=self.params['heartbeat_timeout'], timeout=self.params['wait_timeout'] + 300).wait(
-                workers, watched=failovers, on_done=confirming)
-            done = {worker: worker.result() for worker in workers}
+                workers, watched=failovers, on_done=confirming, on_poll=reading_estate)
+            if estate_wanted and estate is None:  # everything ended before the estate was read: read it now
+                Watch(display.display, timeout=self.params['wait_timeout']).wait(reading_estate())
+            done = {worker: worker.result() for worker in workers + ([estate] if estate is not None else [])}
         finally:
             for worker in (failovers, restores, estate):
                 if worker is not None:
@@ -104,6 +112,12 @@ class ActionModule(DrRunAction):
         result.update(changed=any(row.get('changed') for row in rows), rows=rows,
                       msg='%d done, %d in error' % (len(rows) - len(errors), len(errors)))
         return self.handing_back(record, result)
+
+
+def _all_sent(progress):
+    """Whether the failovers' worker has read every group and sent what it had to (its progress file says so)."""
+    items = (progress or {}).get('items')
+    return bool(items) and all(item.get('stage') not in ('waiting', 'reading') for item in items)
 
 
 def _rows(outcome, kind, rehearsal, offset, items):

@@ -10,7 +10,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.utils.display import Display
 
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.action import DrRunAction
-from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import estate_decides, estate_worker_args, fold_estate
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import estate_decides, fold_estate
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.readiness import match_workspaces, readiness
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.record import mark
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.workers import Watch, Worker
@@ -34,8 +34,7 @@ class ActionModule(DrRunAction):
             # Beside them, the estate around the plan (drift, parity), when it can stop the run; otherwise it is read
             # beside the failovers (dr_run_execute), off the path to the first failover.
             if estate_decides(plan, record['playbook']):
-                workers['estate'] = Worker('managed_instance_info', dict(self.auth('arm'), **estate_worker_args(record)),
-                                           check_mode=True, **how, progress=False).start()
+                workers['estate'] = self.estate_worker(record, how).start()
         if record['restore'] and plan.get('fabric_workspaces'):
             workers['listing'] = Worker('fabric_workspace_info', self.auth('fabric'), check_mode=True, **how,
                                         progress=False).start()

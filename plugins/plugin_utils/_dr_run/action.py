@@ -9,6 +9,7 @@ read as the playbooks document them, and the modules' shared options for each AP
 
 from __future__ import annotations
 
+import os
 import sys
 
 from ansible.errors import AnsibleActionFail
@@ -16,8 +17,10 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import shared_option_names
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import estate_worker_args
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import auth_options
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.record import read_journal, write_journal
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.workers import Worker
 
 _UNSET = object()
 
@@ -78,6 +81,15 @@ class DrRunAction(ActionBase):
         options = auth_options(self.variable('dr_auth') or {}, api, self.variable('dr_fabric_auth') or {})
         options.update(auth_options(self.shared, api))
         return options
+
+    def estate_worker(self, record, how, **options):
+        """managed_instance_info reading the estate around the run's plan (drift, parity), not started; a side without
+        subscription_id is in the run's subscription, as its worker will see it."""
+        auth = self.auth('arm')
+        default = auth.get('subscription_id') or how['environment'].get('AZURE_SUBSCRIPTION_ID') or os.environ.get(
+            'AZURE_SUBSCRIPTION_ID')
+        return Worker('managed_instance_info', dict(auth, **estate_worker_args(record, default)), check_mode=True,
+                      progress=False, **how, **options)
 
     def handing_back(self, record, result):
         """The record as the host fact ``dr_run``, after writing it to its journal."""

@@ -83,13 +83,13 @@ def _read_sides(result):
     return [side for side in (sides.get('target'), sides.get('primary')) if side]
 
 
-def estate_scopes(plan):
-    """The subscriptions a plan covers, as managed_instance_info's ``scopes``: a side without subscription_id is in
-    the run's (a scope without one)."""
+def estate_scopes(plan, default_subscription=None):
+    """The subscriptions a plan covers, once each, as managed_instance_info's ``scopes``: a side without
+    subscription_id is in the run's, ``default_subscription`` (when it is not known here, a scope without one)."""
     from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import group_sides  # no import cycle
 
-    subscriptions = sorted({_lower(side.get('subscription_id')) for group in (plan or {}).get('failover_groups') or []
-                            for side in group_sides(group)})
+    subscriptions = sorted({_lower(side.get('subscription_id') or default_subscription)
+                            for group in (plan or {}).get('failover_groups') or [] for side in group_sides(group)})
     return [{'subscription_id': subscription} if subscription else {} for subscription in subscriptions]
 
 
@@ -295,7 +295,7 @@ def fold_estate(record, found, outcome):
     return problems
 
 
-def estate_worker_args(record):
+def estate_worker_args(record, default_subscription=None):
     """managed_instance_info's options for the estate around the run's plan (besides the shared ones)."""
-    return dict(scopes=estate_scopes(record['plan']), failover_groups=True,
+    return dict(scopes=estate_scopes(record['plan'], default_subscription), failover_groups=True,
                 region_read_timeout=record['options']['primary_read_timeout'])

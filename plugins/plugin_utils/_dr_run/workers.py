@@ -46,8 +46,9 @@ def message_of(warning):
 class Worker:
     """One batch module of this collection running as a child process, with its progress file."""
 
-    def __init__(self, module, args, check_mode, python=None, progress=True, environment=None):
+    def __init__(self, module, args, check_mode, python=None, progress=True, environment=None, niceness=None):
         self.module = module
+        self.niceness = niceness  # a lower CPU priority (nice), for a read that must not slow the others down
         # The task's keyword environment, over the controller's own, as the module would get it on a local connection.
         self.environment = {str(name): str(value) for name, value in (environment or {}).items()}
         self.args = dict(args)
@@ -75,8 +76,11 @@ class Worker:
             [_COLLECTIONS_ROOT] + [path for path in environment.get('PYTHONPATH', '').split(os.pathsep) if path])
         path = os.path.join(_COLLECTION, 'plugins', 'modules', self.module + '.py')
         self.started = time.time()
+        command = [self.python, path]
+        if self.niceness and shutil.which('nice'):
+            command = ['nice', '-n', str(self.niceness)] + command
         self.process = subprocess.Popen(  # pylint: disable=consider-using-with  # ended in wait() or stop()
-            [self.python, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             cwd=self.folder, env=environment)
         self._waiter = threading.Thread(target=self._communicate, args=(payload.encode('utf-8'),), daemon=True)
         self._waiter.start()
@@ -188,8 +192,9 @@ class Watch:
         self.timeout = timeout
         self.poll = poll
 
-    def wait(self, workers, watched=None, on_done=None):
-        """Until every worker has ended; ``on_done(worker)`` is called as each ends."""
+    def wait(self, workers, watched=None, on_done=None, on_poll=None):
+        """Until every worker has ended; ``on_done(worker)`` is called as each ends, ``on_poll()`` at each look, and
+        the workers it returns (started) are waited for too."""
         began = last_line = time.time()
         beats = {id(worker): (None, began) for worker in workers}  # (sequence seen, when it changed)
         pending = list(workers)
@@ -218,6 +223,9 @@ class Watch:
                                 % (now - changed))
                 if now - began >= self.timeout and worker.lost is None:
                     worker.stop('the worker did not end within %d s (timeout)' % self.timeout)
+            for worker in (on_poll() or []) if on_poll else []:
+                pending.append(worker)
+                beats[id(worker)] = (None, now)
             if watched in pending and now - last_line >= self.progress_interval:
                 last_line = now
                 self.display(progress_line(watched.progress(), now - began, seen_at))

@@ -39,7 +39,14 @@ def check_report(path, expectation, since):
     with open(path) as handle:
         report = json.load(handle)
     problems = []
-    for key in sorted(set(expectation) - {'actions'}):
+    readiness = report.get('readiness') or {}
+    if 'parity' in expectation:  # drift and parity, read beside the failovers (or before them, in a drill)
+        verdicts = {entry['group']: entry['verdict'] for entry in readiness.get('parity') or []}
+        drift = sorted([finding['group'], finding['kind']] for finding in readiness.get('drift') or [])
+        if verdicts != expectation['parity'] or drift != expectation['drift']:
+            problems.append('parity %r and drift %r, expected %r and %r (notes: %r)' % (
+                verdicts, drift, expectation['parity'], expectation['drift'], readiness.get('notes')))
+    for key in sorted(set(expectation) - {'actions', 'parity', 'drift'}):
         if report.get(key) != expectation[key]:
             problems.append('%s is %r, expected %r' % (key, report[key], expectation[key]))
     for key in ('schema_version', 'started', 'ended', 'duration', 'run_by', 'items'):

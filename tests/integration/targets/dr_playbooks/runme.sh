@@ -111,7 +111,10 @@ sed "s|^  report_dir: .*|  report_dir: $workdir/reports|" \
     "${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/azure_dr/recovery/playbooks/plans/demo-split.yml" > "$split"
 since=$(check log-size)
 run dr_failover "$split" "$@" > "$workdir/split-failover.txt" 2>&1 || { cat "$workdir/split-failover.txt"; exit 1; }
-check report "$(latest dr_failover)" '{"plan": "contoso-demo-split", "result": "succeeded", "actions": {"failed over": 1}}' "$since"
+# Its estate read beside the failover: both fg-orders instances the same size (its DR side a Standby replica), and the
+# demo's other groups, in the subscription and region the plan covers, not protected by this plan.
+check report "$(latest dr_failover)" '{"plan": "contoso-demo-split", "result": "succeeded", "actions": {"failed over": 1},
+    "parity": {"fg-orders": "ok"}, "drift": [["fg-sales", "unprotected"]]}' "$since"
 run dr_failback "$split" "$@" > "$workdir/split-failback.txt" 2>&1 || { cat "$workdir/split-failback.txt"; exit 1; }
 check writes "$since" | "$python" -c '
 import json, sys

@@ -223,3 +223,13 @@ def test_the_estate_folds_into_a_run_s_readiness_from_what_readiness_kept():
     found = readiness(estate.results(), [])
     assert fold_estate(record, found, {'failed': True, 'msg': 'boom'}) == [] and found['drift'] is None
     assert found['notes'][-1] == 'drift and parity were not checked: the managed instances could not be read: boom'
+
+
+def test_the_estate_scopes_name_each_subscription_once_the_run_s_included():
+    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import estate_scopes
+
+    plan = {'failover_groups': [{'name': 'a', 'resource_group': 'rg', 'primary_location': 'Japan West', 'dr_location': 'Japan East'},
+                                {'name': 'b', 'primary': {'location': 'East US', 'subscription_id': SUB.upper()},
+                                 'dr': {'location': 'West US', 'resource_group': 'rg', 'subscription_id': SUB2}}]}
+    assert estate_scopes(plan, SUB) == [{'subscription_id': SUB}, {'subscription_id': SUB2}]
+    assert estate_scopes(plan) == [{}, {'subscription_id': SUB}, {'subscription_id': SUB2}]  # the run's left to the module
