@@ -50,11 +50,17 @@ WORKSPACE_COUNT = 25
 MODULE_COST_TARGET = 0.30  # ours at most 0.3 of theirs: the price of requests and msal (see the README)
 LATENCY_TARGET = 1.0
 # Runs of each figure unless BENCH_RUNS says otherwise: figure 1 is cheap per run and the noisiest.
-DEFAULT_RUNS = {'1': 9, '2': 3, '3': 3, '4': 3, '5': 3, '6': 3}
+DEFAULT_RUNS = {'1': 9, '2': 3, '3': 3, '4': 3, '5': 3, '6': 3, '7': 3}
 BENCH_RG = 'rg-bench'
 # Figure 6: a DR plan of DR_FLAT_GROUPS groups with both sides in DR_FLAT_RG (the first subscription) and
 # DR_SPLIT_GROUPS with their sides in two resource groups of the two subscriptions, and DR_WORKSPACES deleted
 # workspaces given by id; the restores paced as in figure 4.
+# Figure 7: discovery of an estate of DISCOVERY_GROUPS groups over DISCOVERY_SUBSCRIPTIONS subscriptions, ARM lists
+# paged at DISCOVERY_PAGE_SIZE (each side of a group in its own subscription and resource group).
+DISCOVERY_SUBSCRIPTIONS = 6
+DISCOVERY_GROUPS = 40
+DISCOVERY_PAGE_SIZE = 5
+DISCOVERY_TARGET_SECONDS = 10.0  # "seconds, not minutes"
 DR_FLAT_GROUPS = 50
 DR_SPLIT_GROUPS = 50
 DR_FLAT_RG = 'rg-bench-dr'
@@ -258,6 +264,27 @@ def dr_seed(seed):
         {'id': 'deeeeeee-0000-4000-8000-%012d' % number, 'name': 'Bench DR %02d' % number, 'type': 'Workspace',
          'state': 'Deleted', 'deleted_days_ago': 1, 'retention_days': 7} for number in range(1, DR_WORKSPACES + 1)]
     return seed
+
+
+def discovery_seed(seed):
+    """Figure 7's seed: the bench seed plus DISCOVERY_SUBSCRIPTIONS subscriptions of the bench identity and
+    DISCOVERY_GROUPS groups over them, each side in its own subscription and resource group, in two region pairs."""
+    seed = json.loads(json.dumps(seed))
+    client = seed['clients'][0]['client_id']
+    subscriptions = ['%08d-d15c-4000-8000-%012d' % (number, number) for number in range(1, DISCOVERY_SUBSCRIPTIONS + 1)]
+    seed['subscriptions'] = list(seed['subscriptions']) + [{'id': subscription, 'principals': [client]}
+                                                           for subscription in subscriptions]
+    pairs = (('Japan West', 'Japan East'), ('East US', 'West US'))
+    groups = []
+    for number in range(DISCOVERY_GROUPS):
+        primary, dr = pairs[number % len(pairs)]
+        groups.append({'name': 'fg-found-%03d' % (number + 1), 'primary': primary, 'sides': [
+            {'location': primary, 'subscription': subscriptions[number % DISCOVERY_SUBSCRIPTIONS],
+             'resource_group': 'rg-found-%d' % (number % 4)},
+            {'location': dr, 'subscription': subscriptions[(number + 1) % DISCOVERY_SUBSCRIPTIONS],
+             'resource_group': 'rg-found-dr-%d' % (number % 4)}]})
+    seed['failover_groups'] = list(seed['failover_groups']) + groups
+    return seed, subscriptions
 
 
 def dr_plan(seed, report_dir):
@@ -1135,6 +1162,68 @@ class Bench:
                          '%.2f-%.2f' % (rep['first_workspace_start_offset']['median'], rep['last_workspace_end_offset']['median'])
                          if rep['last_workspace_end_offset'] else '-'), 'info')
 
+    # --- figure 7: a plan discovered from a 6-subscription, 40-group estate ---
+
+    def figure_7(self):
+        log('figure 7: dr_plan_discover of %d groups over %d subscriptions, ARM lists paged at %d (%d runs)' % (
+            DISCOVERY_GROUPS, DISCOVERY_SUBSCRIPTIONS, DISCOVERY_PAGE_SIZE, self.runs))
+        seed, subscriptions = discovery_seed(self.seed)
+        if not getattr(self, 'bare_samples', None):  # the unit, as for figure 6, when figure 6 did not run
+            self.bare_samples = []
+            for number in range(-1, BARE_MODULE_ROUNDS):
+                self.bare_module_pair(keep=number >= 0)
+        samples = []
+        try:
+            for number in range(self.runs):
+                directory = os.path.join(self.work, 'discovered-%d' % (number + 1))
+                shutil.rmtree(directory, ignore_errors=True)
+                samples.append(self.retrying('figure 7, run %d' % (number + 1), lambda: self.discovery_run(
+                    seed, subscriptions, directory)))
+        finally:
+            self.emulator.prepare(seed=self.seed)
+        unit = stats([sample['cost'] for sample in self.bare_samples])['median']
+        wall = stats([sample['wall'] for sample in samples])
+        self.results['figures']['7'] = {
+            'method': 'wall of `ansible-playbook azure_dr.recovery.dr_plan_discover` against the reset emulator (a seed of '
+                      '%d subscriptions and %d groups, each side in its own subscription and resource group, ARM lists paged '
+                      'at %d), the plan file read back: every group with both sides' % (
+                          DISCOVERY_SUBSCRIPTIONS, DISCOVERY_GROUPS, DISCOVERY_PAGE_SIZE),
+            'wall': wall, 'unit': unit, 'raw': samples}
+        first = samples[0]
+        self.add_row('7', 'dr_plan_discover of %d groups over %d subscriptions (lists paged at %d): whole command' % (
+            DISCOVERY_GROUPS, DISCOVERY_SUBSCRIPTIONS, DISCOVERY_PAGE_SIZE), fmt(wall),
+            'target <= %.0f s ("seconds, not minutes")' % DISCOVERY_TARGET_SECONDS,
+            'PASS' if wall['median'] <= DISCOVERY_TARGET_SECONDS and all(s['found'] == DISCOVERY_GROUPS for s in samples)
+            else 'FAIL')
+        self.add_row('7', 'same: groups found with both sides / in units of a bare module\'s cost (%.2f s)' % unit,
+                     '%d of %d / %.1f units' % (first['found'], DISCOVERY_GROUPS, wall['median'] / unit),
+                     'module runs: %s' % ', '.join(first['modules']), 'info')
+        self.add_row('7', 'same: requests (all pages read once)', str(sum(first['requests'].values())),
+                     ', '.join('%s %d' % item for item in sorted(first['requests'].items())), 'info')
+
+    def discovery_run(self, seed, subscriptions, directory):
+        self.emulator.prepare({'arm_page_size': DISCOVERY_PAGE_SIZE}, seed)
+        result = self.playbook(self.ours, 'azure_dr.recovery.dr_plan_discover', 'dr_plan_discover', json.dumps({
+            'dr_plan_name': 'bench-discovered', 'dr_plan_dir': directory, 'dr_discover_subscriptions': subscriptions}),
+            timeout=300)
+        import yaml  # comes with ansible-core in the dev venv
+
+        path = os.path.join(directory, 'bench-discovered.yml')
+        if not os.path.exists(path):
+            raise BenchError('figure 7: no plan was written; see %s' % result['log'])
+        with open(path) as handle:
+            plan = yaml.safe_load(handle)['dr_plan']
+        groups = plan.get('failover_groups') or []
+        whole = [group for group in groups if all(group.get(side, {}).get(key) for side in ('primary', 'dr')
+                                                  for key in ('location', 'resource_group', 'subscription_id', 'instance'))]
+        requests = self.emulator.requests()
+        reads = [(entry['path'], json.dumps(entry.get('query'), sort_keys=True)) for entry in requests if entry['method'] == 'GET']
+        if len(reads) != len(set(reads)):
+            raise BenchError('figure 7: a page was read twice; see %s' % result['log'])
+        return {'wall': result['wall'], 'found': len(whole), 'requests': count_categories(requests),
+                'modules': sorted('%s (%s)' % (module['module'], module.get('kind')) for module in result['modules']),
+                'log': result['log']}
+
     # --- output ---
 
     def print_table(self):
@@ -1514,7 +1603,7 @@ def parse_args(argv=None):
         os.path.expanduser('~'), '.cache', 'azure_dr.recovery', 'bench'),
         help='where the collection copy, the emulator, azcollection\'s venv (kept), the logs and results.json go')
     parser.add_argument('--out', help='the JSON results (default: WORK_DIR/results.json)')
-    parser.add_argument('--figures', default='1,2,3,4,5,6', help='which figures, e.g. 1,3 (6 includes 6b)')
+    parser.add_argument('--figures', default='1,2,3,4,5,6,7', help='which figures, e.g. 1,3 (6 includes 6b)')
     args = parser.parse_args(argv)
     args.figures = [figure.strip() for figure in args.figures.split(',') if figure.strip()]
     if set(args.figures) - set(DEFAULT_RUNS) or (args.runs is not None and args.runs < 1):
