@@ -1359,7 +1359,7 @@ def async_jobs(modules):
 
 
 def api_of(module):
-    if module.startswith('instance_failover_group'):
+    if module.startswith(('instance_failover_group', 'managed_instance')):
         return 'arm'
     if module.startswith('fabric_workspace'):
         return 'fabric'
