@@ -16,7 +16,7 @@ Each job gets a private data directory laid out as AWX lays it out:
 
 Jobs: the scheduled drill; a failover with a wrong confirmation (refused before any call); the
 failover; the failback with AWX's user + password credential; a live drill, its survey answered, with the
-example checks kept in the project. Then every byte the jobs wrote is
+example checks kept in the project; a plan discovered from its survey (the plan is the job's artifact). Then every byte the jobs wrote is
 searched for the secrets: they may only be in ``env/envvars`` (AWX's input) and in
 ``artifacts/<job>/command``, where ansible-runner stores the environment it ran with.
 """
@@ -229,6 +229,28 @@ def main():
     assert len(accepted) == 4, accepted  # each group there and back
     print('live drill from its survey: successful, 2 groups failed over and back, the checks passed after each leg')
 
+    # 6. A plan discovered from its survey: the subscriptions and the workspace filters as AWX's text areas give them.
+    answers = {'dr_plan_name': 'contoso-found',
+               'dr_discover_subscriptions': '00000000-1111-2222-3333-444444444444,\n66666666-7777-4888-9999-000000000000',
+               'dr_discover_workspaces': '{capacity_id: 41ce06d1-d81b-4ea0-bc6d-2ce3dd2f8e84}'}
+    with open(os.path.join(COLLECTION, 'extensions', 'awx', 'surveys', 'dr_plan_discover.json')) as handle:
+        questions = {question['variable']: question for question in json.load(handle)['spec']}
+    assert set(answers) == set(questions), sorted(set(answers) ^ set(questions))
+    since = log_size()
+    private_data_dir, runner = run_job(106, 'DR plan discovery', 'dr_plan_discover.yml', SERVICE_PRINCIPAL, answers)
+    assert (runner.status, runner.rc) == ('successful', 0), (runner.status, runner.rc, runner.stdout.read()[-3000:])
+    assert writes(since) == [], writes(since)  # reads only
+    # The job's project folder goes away with it: the plan is the job's artifact, and it is the file written.
+    text = stats_of(runner)['artifact_data']['dr_plan_discovered']
+    with open(os.path.join(private_data_dir, 'project', 'plans', 'contoso-found.yml')) as handle:
+        assert handle.read() == text
+    plan = yaml.safe_load(text)['dr_plan']
+    sides = {group['name']: (group['primary']['subscription_id'], group['dr']['subscription_id']) for group in plan['failover_groups']}
+    assert sides == {'fg-finance': (SERVICE_PRINCIPAL['subscription'],) * 2, 'fg-sales': (SERVICE_PRINCIPAL['subscription'],) * 2,
+                     'fg-orders': (SERVICE_PRINCIPAL['subscription'], '66666666-7777-4888-9999-000000000000')}, sides
+    assert len(plan['fabric_workspaces']) == 2, plan['fabric_workspaces']
+    print('plan discovery from its survey: successful, 3 groups with both sides and 2 workspaces, the plan in the artifacts')
+
     check_no_secret_outside_the_environment()
 
 
@@ -253,7 +275,7 @@ def check_no_secret_outside_the_environment():
     commands = sorted(path for path in found if path.endswith(os.sep + 'command'))
     assert not outside, 'secrets outside the environment files: %s' % outside
     jobs = len([name for name in os.listdir(WORKDIR) if name.startswith('job_')])
-    assert len(commands) == jobs == 5, 'ansible-runner stores the environment in artifacts/<job>/command: %s' % commands
+    assert len(commands) == jobs == 6, 'ansible-runner stores the environment in artifacts/<job>/command: %s' % commands
     print('secrets: %d files scanned; secrets only in env/envvars (AWX) and artifacts/<job>/command '
           '(ansible-runner); no token anywhere' % scanned)
 
