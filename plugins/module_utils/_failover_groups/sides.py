@@ -17,11 +17,10 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     AzureDRError,
     InputError,
 )
+from ansible_collections.azure_dr.recovery.plugins.module_utils._managed_instances import parse_instance_id
 
 # The request named in a transport failure (the side is already named): 'Could not complete GET https://...: '.
 _REQUEST = re.compile(r'(gave up retrying: )?(Could not complete )?(GET|POST) \S+: ')
-_INSTANCE_ID = re.compile(r'^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.Sql/managedInstances/[^/]+$',
-                          re.IGNORECASE)
 
 
 def replication_role(group):
@@ -47,9 +46,9 @@ def other_side_of(group):
     properties = (group or {}).get('properties') or {}
     pair = (properties.get('managedInstancePairs') or [{}])[0] or {}
     key = 'partnerManagedInstanceId' if properties.get('replicationRole') == 'Primary' else 'primaryManagedInstanceId'
-    match = _INSTANCE_ID.match(str(pair.get(key) or ''))
+    subscription_id, resource_group = parse_instance_id(pair.get(key))[:2]
     location = ((properties.get('partnerRegions') or [{}])[0] or {}).get('location')
-    return (match.group(1) if match else None, match.group(2) if match else None, location)
+    return (subscription_id, resource_group, location)
 
 
 class GroupSide:

@@ -9,15 +9,13 @@ and one read of the managed instances and failover groups of the subscriptions t
 
 from __future__ import annotations
 
-import re
+from ansible_collections.azure_dr.recovery.plugins.module_utils._managed_instances import parse_instance_id
 
 # Tiers from the least to the most capable: a DR instance on a lower tier cannot carry its primary's load.
 TIER_RANK = {'generalpurpose': 1, 'businesscritical': 2}
 
 DRILLS = ('dr_drill', 'dr_drill_live')
 
-_INSTANCE_ID = re.compile(r'^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/Microsoft\.Sql/managedInstances/([^/]+)$',
-                          re.IGNORECASE)
 
 # What parity compares, in the report's order: (key of managed_instance_info's return, label).
 COMPARED = (('tier', 'tier'), ('family', 'hardware'), ('v_cores', 'vCores'), ('storage_size_in_gb', 'storage (GB)'),
@@ -35,8 +33,8 @@ def _lower(value):
 
 def instance_where(instance_id):
     """``(subscription_id, resource_group, name)`` of a managed instance's id, or None."""
-    match = _INSTANCE_ID.match(str(instance_id or ''))
-    return match.groups() if match else None
+    where = parse_instance_id(instance_id)
+    return where if where[0] else None
 
 
 def pair_of(group):
