@@ -62,7 +62,9 @@ class ActionModule(DrRunAction):
 
             def reading_estate():
                 """Drift and parity could not stop this run (estate_decides): the estate is read for the report, once
-                every failover has been sent (off the path to the first failover and restore), at a lower priority."""
+                every failover has been sent (off the path to the first failover and restore), at a lower priority.
+                It is waited for, so that every report says the same: a region that does not answer costs it one
+                primary_read_timeout (region_read_timeout), which a failover in that outage waits out anyway."""
                 nonlocal estate
                 if not estate_wanted or estate is not None or (failovers.running() and not _all_sent(failovers.progress())):
                     return []
@@ -74,11 +76,6 @@ class ActionModule(DrRunAction):
             def confirming(worker):  # the restores are done: what is left is waiting for the failovers
                 if worker is restores and failovers is not None and failovers.running():
                     mark(record, 'confirmation')
-                # The estate read never holds the run up: still reading when the failovers and restores are done, it
-                # is stopped (a region that does not answer), and the report says drift and parity were not checked.
-                if estate is not None and worker is not estate and estate.running() and not any(
-                        other is not None and other.running() for other in (failovers, restores)):
-                    estate.stop('still reading when the failovers and restores were done')
 
             workers = [worker for worker in (failovers, restores) if worker is not None]
             Watch(display.display, progress_interval=float(record['options']['progress_interval']),
