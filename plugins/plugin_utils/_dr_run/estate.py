@@ -10,6 +10,7 @@ and one read of the managed instances and failover groups of the subscriptions t
 from __future__ import annotations
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._managed_instances import parse_instance_id
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import group_sides
 
 # Tiers from the least to the most capable: a DR instance on a lower tier cannot carry its primary's load.
 TIER_RANK = {'generalpurpose': 1, 'businesscritical': 2}
@@ -65,8 +66,6 @@ def side_instances(group, read_at, instances):
 
 def _plan_sides(plan):
     """Each plan group's sides as written: {group name (lowercase): {region key: side}}."""
-    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import group_sides  # no import cycle
-
     sides = {}
     for group in plan.get('failover_groups') or []:
         primary, dr = group_sides(group)
@@ -84,8 +83,6 @@ def _read_sides(result):
 def estate_scopes(plan, default_subscription=None):
     """The subscriptions a plan covers, once each, as managed_instance_info's ``scopes``: a side without
     subscription_id is in the run's, ``default_subscription`` (when it is not known here, a scope without one)."""
-    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import group_sides  # no import cycle
-
     subscriptions = sorted({_lower(side.get('subscription_id') or default_subscription)
                             for group in (plan or {}).get('failover_groups') or [] for side in group_sides(group)})
     return [{'subscription_id': subscription} if subscription else {} for subscription in subscriptions]
