@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
-# Usage: source start_emulator.sh WORKDIR
-# Starts an emulator with the demo estate in WORKDIR and exports what a job gets from AWX's Azure
-# credential (the demo service principal), where the emulator is, and its CA. Sets EMULATOR_PID,
+# Usage: source start_emulator.sh WORKDIR [PLAN]
+# Starts an emulator with the demo estate in WORKDIR (or, given a DR plan file, the estate of that plan:
+# tests/azure_dr_emulator/from_plan.py) and exports what a job gets from AWX's Azure credential (the demo
+# service principal, which a plan's estate has too), where the emulator is, and its CA. Sets EMULATOR_PID,
 # EMULATOR_URL, and emulator() for control calls: emulator METHOD PATH [JSON].
 workdir=$1
 python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
 PYTHONPATH="${ANSIBLE_COLLECTIONS_PATH%%:*}/ansible_collections/azure_dr/recovery/tests" \
     "$python" -m azure_dr_emulator --port 0 --state "$workdir/state.json" --ready-file "$workdir/ready.json" \
-    --idle-exit 120 > "$workdir/emulator.log" 2>&1 &
+    ${2:+--plan "$2"} --idle-exit 120 > "$workdir/emulator.log" 2>&1 &
 EMULATOR_PID=$!
 for _ in $(seq 100); do [ -s "$workdir/ready.json" ] && break; sleep 0.1; done
+[ -s "$workdir/ready.json" ] || cat "$workdir/emulator.log" >&2  # why it did not start (a bad plan says which key)
 EMULATOR_URL=$("$python" -c "import json, sys; print(json.load(open(sys.argv[1]))['base_url'])" "$workdir/ready.json")
 export AZURE_CLIENT_ID=0f1e2d3c-4b5a-4697-8877-665544332211
 export AZURE_SECRET=emulator-only-secret-1
