@@ -25,6 +25,7 @@ help:
 	@echo "make demo   - rehearse a DR run against the local emulator"
 	@echo "make docs   - the docs site (antsibull-docs), in .build/docs/build/html"
 	@echo "make emulator - run the local emulator of Entra ID, ARM and Fabric (EMULATOR_PORT=8443)"
+	@echo "make emulator PLAN=plans/<name>.yml - the same, seeded with the estate of that DR plan (docs/emulator.md)"
 	@echo "make bench  - performance figures against the emulator, beside azure.azcollection (BENCH_RUNS=N)"
 	@echo "make clean  - remove the virtual environment and build output"
 
@@ -160,10 +161,14 @@ changelog: venv
 
 EMULATOR_PORT ?= 8443
 EMULATOR_DIR ?= .emulator
+# make emulator PLAN=plans/contoso-prod.yml: the estate of that DR plan (docs/emulator.md), its state kept apart from the
+# demo's, one CA for both. PLAN from the command line only (as UNITS).
+override PLAN := $(if $(filter command line,$(origin PLAN)),$(PLAN))
 
 emulator: venv
 	mkdir -p $(EMULATOR_DIR)
-	PYTHONPATH=tests $(BIN)/python -m azure_dr_emulator --port $(EMULATOR_PORT) --state $(EMULATOR_DIR)/state.json
+	PYTHONPATH=tests $(BIN)/python -m azure_dr_emulator --port $(EMULATOR_PORT) --tls-dir $(EMULATOR_DIR)/tls \
+		$(if $(PLAN),--plan $(PLAN) --state $(EMULATOR_DIR)/plan-state.json,--state $(EMULATOR_DIR)/state.json)
 
 demo: venv
 	bash tests/utils/demo.sh
