@@ -6,7 +6,8 @@
 list by location, failover and forceFailoverAllowDataLoss as long-running operations polled through
 the spec example's Location URL (and optionally Azure-AsyncOperation); managed instances (2025-01-01):
 get, list by subscription and by resource group; subscriptions (2022-12-01): list (those the caller
-may use) and get.  Every list is paged by the setting arm_page_size (nextLink with a $skipToken).  A
+may use), get, and the regions of one (what the Azure CLI reads to turn "Japan East" into japaneast).  Microsoft.Sql
+calls take api-version 2025-01-01, or one of the setting arm_client_api_versions (the Azure CLI's).  Every list is paged by the setting arm_page_size (nextLink with a $skipToken).  A
 subscription seeded ``readable: false`` is listed, but every read of its resources answers 403.
 
 Failovers are refused while one is in progress or in the busy window after one succeeded (409
@@ -46,6 +47,7 @@ def routes():
         ('GET', r'^/metadata/endpoints$', cloud_metadata),
         ('GET', r'^/subscriptions$', list_subscriptions),
         ('GET', r'^/subscriptions/(?P<sub>[^/]+)$', get_subscription),
+        ('GET', r'^/subscriptions/(?P<sub>[^/]+)/locations$', list_locations),
         ('GET', r'^/subscriptions/(?P<sub>[^/]+)' + INSTANCES + r'$', list_instances),
         ('GET', RESOURCE_GROUP + INSTANCES + r'$', list_instances),
         ('GET', RESOURCE_GROUP + INSTANCES + r'/(?P<name>[^/]+)$', get_instance),
@@ -94,10 +96,10 @@ def _may_use(subscription, claims):
     return '*' in allowed or bool(allowed & tokens.principal_names(claims))
 
 
-def _wrong_api_version(request, api_version):
-    if request.query.get('api-version') != api_version:
+def _wrong_api_version(request, api_version, also=()):
+    if request.query.get('api-version') != api_version and request.query.get('api-version') not in also:
         return arm_error(400, 'InvalidApiVersionParameter', "The api-version '%s' is invalid. The supported versions are '%s'."
-                         % (request.query.get('api-version'), api_version))
+                         % (request.query.get('api-version'), ','.join([api_version] + list(also))))
     return None
 
 
@@ -116,7 +118,9 @@ def _authorize(request, store, sub, action, api_version=API_VERSION):
                          "The client '%s' with object id '%s' does not have authorization to perform action '%s' over "
                          "scope '/subscriptions/%s' or the scope is invalid. If access was recently granted, please "
                          "refresh your credentials." % (who, claims.get('oid'), action, sub))
-    return _wrong_api_version(request, api_version)
+    # Microsoft.Sql also answers the api-versions of Microsoft's clients (arm_client_api_versions): the CLI's is older.
+    return _wrong_api_version(request, api_version,
+                              store.settings.get('arm_client_api_versions') or () if api_version == API_VERSION else ())
 
 
 def _page(request, store, views, api_version=API_VERSION):
@@ -175,6 +179,39 @@ def get_subscription(request, store, sub):
     if subscription is None or not _may_use(subscription, claims):
         return arm_error(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % sub)
     return _wrong_api_version(request, SUBSCRIPTIONS_API_VERSION) or Response(200, subscription_view(store, subscription, claims))
+
+
+# Display names of the regions the Azure CLI may be given (it looks a name with a space up in the subscription's
+# regions); a region of the state that is not here is shown as the state spells it.
+REGION_NAMES = ('Australia East', 'Australia Southeast', 'Brazil South', 'Canada Central', 'Canada East', 'Central India',
+                'Central US', 'East Asia', 'East US', 'East US 2', 'France Central', 'Germany West Central', 'Japan East',
+                'Japan West', 'Korea Central', 'North Central US', 'North Europe', 'South Central US', 'Southeast Asia',
+                'Sweden Central', 'Switzerland North', 'UK South', 'UK West', 'West Central US', 'West Europe', 'West US',
+                'West US 2', 'West US 3')
+
+
+def list_locations(request, store, sub):
+    """Subscriptions_ListLocations (2022-12-01): the regions above and those of the state's groups and instances."""
+    sub = unquote(sub)
+    claims, problem = _caller(request, store)
+    if problem:
+        return problem
+    subscription = store.subscription(sub)
+    if subscription is None or not _may_use(subscription, claims):
+        return arm_error(404, 'SubscriptionNotFound', "The subscription '%s' could not be found." % sub)
+    wrong = _wrong_api_version(request, SUBSCRIPTIONS_API_VERSION)
+    if wrong:
+        return wrong
+    names = {region_key(name): name for name in REGION_NAMES}
+    for group in store.data['failover_groups'].values():
+        for location in group['locations']:
+            names.setdefault(region_key(location), location)
+    for instance in store.data['managed_instances'].values():
+        names.setdefault(region_key(instance['location']), instance['location'])
+    return Response(200, {'value': [{
+        'id': '/subscriptions/%s/locations/%s' % (sub, key), 'name': key, 'type': 'Region', 'displayName': name,
+        'regionalDisplayName': name, 'metadata': {'regionType': 'Physical', 'regionCategory': 'Recommended'},
+    } for key, name in sorted(names.items())]})
 
 
 # --- managed instances ---

@@ -56,6 +56,9 @@ DEFAULT_SETTINGS = {
     'failover_polls': None,  # if set: a failover answers running to this many polls (and busy refusals), then ends
     'arm_retry_after': 1,  # Retry-After of ARM long-running operation answers
     'arm_async_operation': False,  # also send Azure-AsyncOperation (else only Location)
+    # api-versions of Microsoft.Sql calls answered besides 2025-01-01 (any other: 400 InvalidApiVersionParameter): the
+    # Azure CLI's (its azure-mgmt-sql, in azure-cli 2.8x, sends 2024-11-01-preview for instance failover groups).
+    'arm_client_api_versions': ['2024-11-01-preview'],
     'arm_page_size': 50,  # subscriptions, managed instances, failover groups per ARM list page (nextLink beyond)
     'fabric_page_size': 100,  # workspaces per list page (continuationToken beyond)
     'restore_limit': 10,  # restore calls per caller per restore_window
