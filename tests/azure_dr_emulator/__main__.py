@@ -65,7 +65,8 @@ def main(argv=None):
                    'AZURE_ARM_ENDPOINT': emulator.base_url, 'FABRIC_API_ENDPOINT': emulator.base_url}
     ready = {'base_url': emulator.base_url, 'ca': emulator.ca_path, 'pid': os.getpid(), 'environment': environment}
     if args.plan:
-        environment.update(from_plan.environment(emulator.base_url, emulator.ca_path, args.subscription))
+        # (the CA's absolute path: the lines to export are pasted into other shells and folders)
+        environment.update(from_plan.environment(emulator.base_url, os.path.abspath(emulator.ca_path), args.subscription))
         ready.update(plan=args.plan, seconds_to_start=round(time.time() - started, 3))
     if args.ready_file:
         with open(args.ready_file, 'w') as handle:

@@ -271,6 +271,8 @@ def environment(base_url, ca_path, subscription=DEFAULT_SUBSCRIPTION):
 
 def summary(seed):
     """One line: what the seed holds."""
-    instances = 2 * len(seed['failover_groups'])
-    return '%d failover groups (%d managed instances) in %d subscriptions, %d deleted workspaces' % (
-        len(seed['failover_groups']), instances, len(seed['subscriptions']), len(seed['workspaces']))
+    def counted(number, what):
+        return '%d %s%s' % (number, what, '' if number == 1 else 's')
+    return '%s (%s) in %s, %s' % (
+        counted(len(seed['failover_groups']), 'failover group'), counted(2 * len(seed['failover_groups']), 'managed instance'),
+        counted(len(seed['subscriptions']), 'subscription'), counted(len(seed['workspaces']), 'deleted workspace'))
