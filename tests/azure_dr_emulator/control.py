@@ -22,6 +22,14 @@ next long-running operation (ends Failed), regional outages, and failover group 
     POST   /_emulator/managed-instance-size   {"name", "subscription"?, "resource_group"?, and any of "sku_name",
                                      "tier", "family", "vcores", "storage_gb", "license_type", "zone_redundant",
                                      "backup_redundancy", "maintenance_configuration_id"}
+    POST   /_emulator/role-swap     {"name", "subscription"?, "resource_group"?, "primary"?}   a Microsoft-managed (or
+                                     portal) failover: the group's primary becomes "primary" (default: its other
+                                     region) at once, with no failover request and no operation; 409 while a failover
+                                     of the group runs; answers {"name", "primary", "previous_primary"}
+    POST   /_emulator/workspace-state   {"id" or "name", "state": "Deleted" | "Active", "deleted_days_ago"?,
+                                     "retention_days"?}   a workspace deleted (now, or that many days ago; retention
+                                     7 days, 30 for a personal one, unless given) or made active again, as the
+                                     Fabric portal does; a name matching several workspaces is refused (give the id)
 
 While a region is out, every ARM request whose path names it is answered 503 ServiceUnavailable
 (Retry-After: setting outage_retry_after) or, in mode timeout, held unanswered for outage_hang_seconds
@@ -45,6 +53,7 @@ from __future__ import annotations
 
 from .server import Response
 from .arm import instance_view
+from .fabric import workspace_view
 from .state import INSTANCE_SIZE_KEYS, apply_size, group_key, group_problem, group_seed_problem, instance_problem, region_key
 
 FAULT_KEYS = frozenset(('method', 'path', 'count', 'skip', 'status', 'body', 'headers', 'retry_after', 'delay', 'drop'))
@@ -53,6 +62,8 @@ OUTAGE_MODES = ('timeout', 'unavailable')
 GROUP_STATE_KEYS = frozenset(('name', 'subscription', 'resource_group', 'replication_state', 'failover_policy', 'busy_seconds',
                               'busy_requests', 'busy'))
 HOLD_KEYS = frozenset(('name', 'subscription', 'resource_group'))
+ROLE_SWAP_KEYS = frozenset(('name', 'subscription', 'resource_group', 'primary'))
+WORKSPACE_STATE_KEYS = frozenset(('id', 'name', 'state', 'deleted_days_ago', 'retention_days'))
 CERTIFICATE_KEYS = frozenset(('client_id', 'tenant', 'certificate_pem'))
 INSTANCE_KEYS = frozenset(('name', 'subscription', 'resource_group') + INSTANCE_SIZE_KEYS)
 
@@ -77,6 +88,8 @@ def routes():
         ('POST', r'^/_emulator/client-certificates$', register_client_certificate),
         ('POST', r'^/_emulator/failover-groups$', add_failover_group),
         ('POST', r'^/_emulator/managed-instance-size$', resize_instance),
+        ('POST', r'^/_emulator/role-swap$', swap_roles),
+        ('POST', r'^/_emulator/workspace-state$', set_workspace_state),
     ]
 
 
@@ -372,3 +385,76 @@ def resize_instance(request, store):
     apply_size(instance, {key: body[key] for key in INSTANCE_SIZE_KEYS if key in body})
     store.save()
     return Response(200, instance_view(instance))
+
+
+def swap_roles(request, store):
+    """The group's primary moves at once, as a Microsoft-managed failover (or one from the portal) moves it: no
+    failover request, no operation, nothing in the request log but this control call."""
+    body = request.json() or {}
+    problem = _unknown(body, ROLE_SWAP_KEYS, 'role-swap fields')
+    if not problem and (not isinstance(body.get('name'), str) or not body['name']):
+        problem = 'role-swap needs the name of a failover group'
+    if not problem and 'primary' in body and not isinstance(body['primary'], str):
+        problem = 'primary must be the location of one of the group\'s sides, not %r' % (body['primary'],)
+    if problem:
+        return _bad(problem)
+    group, error = _pick_group(store, body)
+    if error:
+        return error
+    previous = group['primary']
+    wanted = body.get('primary') or next(location for location in group['locations'] if location != previous)
+    target = next((location for location in group['locations'] if region_key(location) == region_key(wanted)), None)
+    if target is None:
+        return _bad('primary must be one of %s, not %r' % (', '.join(group['locations']), wanted))
+    operation = group.get('operation')
+    if operation and operation['status'] == 'InProgress':
+        return Response(409, {'error': {'code': 'Conflict', 'message': 'a failover of %s is running' % group['name']}})
+    group['primary'] = target
+    store.save()
+    return Response(200, {'name': group['name'], 'primary': target, 'previous_primary': previous})
+
+
+def _workspace_state_problem(body):
+    problem = _unknown(body, WORKSPACE_STATE_KEYS, 'workspace-state fields')
+    if problem:
+        return problem
+    if bool(body.get('id')) == bool(body.get('name')):
+        return 'workspace-state needs exactly one of id and name'
+    if body.get('state') not in ('Deleted', 'Active'):
+        return 'state must be Deleted or Active, not %r' % (body.get('state'),)
+    for key in ('deleted_days_ago', 'retention_days'):
+        value = body.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0):
+            return '%s must be a number of days, not %r' % (key, value)
+    if body['state'] == 'Active' and ('deleted_days_ago' in body or 'retention_days' in body):
+        return 'deleted_days_ago and retention_days go with state Deleted'
+    return None
+
+
+def set_workspace_state(request, store):
+    """A workspace deleted or made active again, as the portal does; answers it as the admin API shows it."""
+    body = request.json() or {}
+    problem = _workspace_state_problem(body)
+    if problem:
+        return _bad(problem)
+    if body.get('id'):
+        found = [store.data['workspaces'][body['id'].lower()]] if body['id'].lower() in store.data['workspaces'] else []
+    else:
+        found = [workspace for workspace in store.data['workspaces'].values() if workspace['name'].lower() == body['name'].lower()]
+    if not found:
+        return Response(404, {'error': {'code': 'NotFound', 'message': 'no workspace is %s %s' % (
+            'id' if body.get('id') else 'named', body.get('id') or body.get('name'))}})
+    if len(found) > 1:
+        return _bad('%d workspaces are named %s: give the id of one (%s)' % (
+            len(found), body['name'], ', '.join(sorted(workspace['id'] for workspace in found))))
+    workspace = found[0]
+    if body['state'] == 'Deleted':
+        workspace['state'] = 'Deleted'
+        workspace['deleted_at'] = store.clock() - float(body.get('deleted_days_ago') or 0) * 86400
+        workspace['retention_days'] = body.get('retention_days', 30 if workspace['type'] == 'Personal' else 7)
+    else:  # active again, as it was (a restore through the API is what renames, or makes a personal one ordinary)
+        workspace['state'] = 'Active'
+        workspace.pop('deleted_at', None)
+        workspace.pop('retention_days', None)
+    store.save()
+    return Response(200, workspace_view(workspace))
