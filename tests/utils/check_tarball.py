@@ -10,7 +10,10 @@ import tarfile
 FORBIDDEN_PARTS = ('.venv', '.build', '__pycache__', '.pytest_cache', '.git', '.ci')
 # extensions/ee and extensions/awx live in the source repository only (galaxy.yml says why).
 FORBIDDEN_PREFIXES = ('tests/output', 'tests/utils', 'extensions/ee', 'extensions/awx')
-REQUIRED = ('MANIFEST.json', 'FILES.json', 'meta/runtime.yml', 'plugins/module_utils/_http.py', 'README.md')
+REQUIRED = ('MANIFEST.json', 'FILES.json', 'meta/runtime.yml', 'plugins/module_utils/_http.py', 'README.md',
+            # the event sources ansible-rulebook runs from the installed collection (docs/eda.md)
+            'extensions/eda/plugins/event_source/failover_group_watch.py',
+            'extensions/eda/plugins/event_source/fabric_workspace_watch.py')
 
 
 def main(path):
