@@ -87,6 +87,9 @@ WORKSPACE_WATCH_ARGS = {
     'snapshot': ('bool', True),
     'max_polls': ('int', 0),
 }
+# What ansible-rulebook itself puts in a source's arguments (a source with ``feedback: true`` gets a queue for the
+# results of its rules' actions): taken, not used.
+RULEBOOK_ARGS = ('feedback', 'eda_feedback_queue')
 # The least value of each whole-number argument (max_polls 0: forever).
 MINIMUM = {'max_polls': 0}
 MAXIMUM = {'max_concurrency': 20, 'retention_days': 90}
@@ -131,7 +134,7 @@ def source_params(args, api, own_args):
     """(params, problems): the source's ``args`` with every option the modules take for ``api`` (``arm``, ``fabric``)
     resolved as they resolve them - the argument, else its environment variables (``AZURE_TENANT``, ...), else the
     default - and the source's own arguments (``own_args``) converted; every problem at once, naming the argument."""
-    args = dict(args or {})
+    args = {name: value for name, value in (args or {}).items() if name not in RULEBOOK_ARGS}
     problems = []
     spec = auth_argument_spec(api)
     unknown = sorted(set(args) - set(spec) - set(own_args))

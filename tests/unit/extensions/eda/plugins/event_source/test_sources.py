@@ -237,3 +237,11 @@ def test_the_documentation_is_the_arguments_the_source_takes(name, api, own):
     for option, settings in spec.items():
         assert documented[option].get('default') == settings.get('default'), option
     assert yaml.safe_load(source(name).EXAMPLES)
+
+
+def test_what_ansible_rulebook_adds_to_the_arguments_is_taken():
+    """A source given ``feedback: true`` in a rulebook also gets ansible-rulebook's ``eda_feedback_queue``."""
+    params, problems = _watch_client.source_params(
+        {'plan': 'p', 'groups': GROUPS, 'subscription_id': SUB, 'feedback': True, 'eda_feedback_queue': asyncio.Queue()},
+        'arm', _watch_client.GROUP_WATCH_ARGS)
+    assert problems == [] and 'eda_feedback_queue' not in params
