@@ -14,7 +14,10 @@ Each job gets a private data directory laid out as AWX lays it out:
   (its injector templates rendered in a Jinja sandbox, as AWX does);
 - ``env/extravars``: the survey answers, the job template's extra variables, and AWX's job variables.
 
-Jobs: the scheduled drill; a failover with a wrong confirmation (refused before any call); the
+Jobs: the scheduled drill; the drill again as AWX runs a job on an execution node (``ansible-runner transmit |
+ansible-runner worker | ansible-runner process``: its status, events and artifacts as the control node reads them),
+then the workflow's failure path, "DR failover not approved", given the drill's artifacts as AWX passes them down a
+workflow; a failover with a wrong confirmation (refused before any call); the
 failover; the failback with AWX's user + password credential; a live drill, its survey answered, with the
 example checks kept in the project; a plan discovered from its survey (the plan is the job's artifact). Then every byte the jobs wrote is
 searched for the secrets: they may only be in ``env/envvars`` (AWX's input) and in
@@ -25,8 +28,10 @@ import json
 import os
 import shutil
 import ssl
+import signal
 import subprocess
 import sys
+import time
 import urllib.request
 
 import ansible_runner
@@ -49,6 +54,8 @@ SERVICE_PRINCIPAL = {'subscription': '00000000-1111-2222-3333-444444444444',
 USER = {'subscription': SERVICE_PRINCIPAL['subscription'], 'username': 'dr-operator@contoso.onmicrosoft.com',
         'password': PASSWORD, 'cloud_environment': EMULATOR}
 AZURE_DR = {'fabric_endpoint': EMULATOR}  # the emulator is not api.fabric.microsoft.com
+
+JOB_TIMEOUT = 300  # seconds: a job of the demo plan takes a few
 
 for name in list(os.environ):  # the jobs get credentials from env/envvars only
     if name.startswith(('AZURE_', 'FABRIC_')):
@@ -104,8 +111,9 @@ def log_size():
     return len(emulator('requests')['requests'])
 
 
-def run_job(job_id, template, playbook, azure, survey, template_vars=None):
-    """One AWX job: a fresh private data directory, then ansible-runner, as AWX's task runner does."""
+def prepare_job(job_id, template, azure, survey, template_vars=None, workflow_vars=None):
+    """A fresh private data directory for one AWX job, laid out as AWX lays it out.  ``workflow_vars``: what a workflow
+    adds to a job of its own - its variables and the artifacts of the nodes before it (set_stats), as AWX passes them."""
     private_data_dir = os.path.join(WORKDIR, 'job_%d' % job_id)
     os.makedirs(os.path.join(private_data_dir, 'env'))
     os.makedirs(os.path.join(private_data_dir, 'inventory'))
@@ -128,11 +136,97 @@ def run_job(job_id, template, playbook, azure, survey, template_vars=None):
     extravars = dict(template_vars or {}, **survey)
     extravars.update(awx_job_id=job_id, awx_job_template_name=template, awx_job_launch_type='manual',
                      awx_user_name='admin', tower_job_id=job_id, tower_job_template_name=template)
+    extravars.update(workflow_vars or {})
     for name, content in (('envvars', envvars), ('extravars', extravars)):
         with open(os.path.join(private_data_dir, 'env', name), 'w') as handle:
             json.dump(content, handle)
+    return private_data_dir
+
+
+def run_job(job_id, template, playbook, azure, survey, template_vars=None, workflow_vars=None):
+    """One AWX job: a fresh private data directory, then ansible-runner, as AWX's task runner does."""
+    private_data_dir = prepare_job(job_id, template, azure, survey, template_vars, workflow_vars)
     runner = ansible_runner.run(private_data_dir=private_data_dir, playbook=playbook, ident=str(job_id), quiet=True)
     return private_data_dir, runner
+
+
+def run_job_on_execution_node(job_id, template, playbook, azure, survey, template_vars=None):
+    """One AWX job the way AWX runs it on an execution node.  The control node streams the job's private data
+    directory out (``ansible-runner transmit``); receptor carries the stream to the execution node, where
+    ``ansible-runner worker --private-data-dir=DIR --delete`` unpacks it into a directory of its own, runs the job and
+    streams back its status, its events and, at the end, its artifacts directory, deleting DIR; the control node's
+    ``ansible-runner process`` reads that stream and writes the job's events and artifacts into the job's private data
+    directory, ``artifacts/<ident>/``, where AWX reads them.  Here a pipe carries the streams instead of receptor.
+    Each of the three is ended if the job has not ended within JOB_TIMEOUT, or when anything here fails.
+    Returns the private data directory, the execution node's directory (gone, if the worker deleted it) and the
+    seconds the job took, from transmit to process."""
+    private_data_dir = prepare_job(job_id, template, azure, survey, template_vars)
+    node_dir = os.path.join(WORKDIR, 'execution_node', 'awx_%d' % job_id)
+    runner = [sys.executable, '-m', 'ansible_runner']
+    commands = (runner + ['transmit', private_data_dir, '-p', playbook, '--ident', str(job_id)],
+                runner + ['worker', '--private-data-dir', node_dir, '--delete'],
+                runner + ['process', private_data_dir, '--ident', str(job_id)])
+    started = time.monotonic()
+    processes = []
+    with open(os.path.join(WORKDIR, 'stream_%d.log' % job_id), 'wb') as log:
+        try:
+            stdin = subprocess.DEVNULL
+            for command in commands:
+                # A session of its own, so that ending it ends what it started (the worker's ansible-playbook too).
+                processes.append(subprocess.Popen(command, stdin=stdin, stdout=subprocess.PIPE, stderr=log,
+                                                  start_new_session=True))
+                if stdin is not subprocess.DEVNULL:
+                    stdin.close()  # the next process holds it now
+                stdin = processes[-1].stdout
+            processes[-1].communicate(timeout=JOB_TIMEOUT)  # process's own output: the job's stdout, AWX shows it
+            for process in processes[:-1]:
+                process.wait(timeout=JOB_TIMEOUT)
+        finally:
+            end(processes)
+    with open(log.name) as handle:
+        errors = handle.read()
+    codes = [process.returncode for process in processes]
+    assert codes == [0, 0, 0], (codes, errors[-3000:])
+    return private_data_dir, node_dir, round(time.monotonic() - started, 1)
+
+
+def end(processes):
+    """End every process of ``processes`` still running, and what it started: SIGTERM (ansible-runner then cancels its
+    playbook), SIGKILL to the whole session if it has not ended 30 s later."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def streamed_job(private_data_dir, job_id):
+    """What ``ansible-runner process`` wrote of job ``job_id``: its status and rc, its events in order, and the fact
+    cache (the host facts the job set) - AWX's view of a job run on an execution node."""
+    artifacts = os.path.join(private_data_dir, 'artifacts', str(job_id))
+    with open(os.path.join(artifacts, 'status')) as handle:
+        status = handle.read().strip()
+    with open(os.path.join(artifacts, 'rc')) as handle:
+        rc = int(handle.read().strip())
+    events = []
+    for name in os.listdir(os.path.join(artifacts, 'job_events')):
+        with open(os.path.join(artifacts, 'job_events', name)) as handle:
+            events.append(json.load(handle))
+    events.sort(key=lambda event: event['counter'])
+    # The jsonfile fact cache: a file per host, 'localhost' (ansible-core 2.19 and later: 's1_localhost', the facts in
+    # its '__payload__' as a JSON text).
+    facts = {}
+    for name in os.listdir(os.path.join(artifacts, 'fact_cache')):
+        if name == 'localhost' or name.endswith('_localhost'):
+            with open(os.path.join(artifacts, 'fact_cache', name)) as handle:
+                facts = json.load(handle)
+            if '__payload__' in facts:
+                facts = json.loads(facts['__payload__'])
+    return status, rc, events, facts
 
 
 def stats_of(runner):
@@ -179,6 +273,11 @@ def main():
                               'awx_job_id': 101, 'awx_job_template_name': 'DR drill',
                               'actions': {'would fail over': 2, 'would restore': 3}}, since)
     print('drill: successful, nothing written, report with the AWX job fields')
+
+    # 1b. The drill again, as AWX runs it on an execution node (transmit | worker | process), as the first node of the
+    # workflow "DR: drill, approve, fail over"; then its failure path (the approval denied) with the drill's artifacts.
+    artifacts = drill_on_execution_node(107)
+    not_approved(108, artifacts)
 
     # 2. A failover confirmed with the wrong text: refused before any call to Azure.
     since = log_size()
@@ -254,6 +353,69 @@ def main():
     check_no_secret_outside_the_environment()
 
 
+def drill_on_execution_node(job_id):
+    """The drill through AWX's execution-node path: its status, its events (the run's phases ok, nothing failed, every
+    event streamed back) and its artifacts (set_stats: the report, the path of its page) as the control node reads
+    them; the execution node's copy of the job deleted.  Returns the artifacts, which AWX hands to the next nodes."""
+    since = log_size()
+    private_data_dir, node_dir, seconds = run_job_on_execution_node(
+        job_id, 'DR drill', 'dr_drill.yml', SERVICE_PRINCIPAL, {'dr_plan_name': 'contoso-demo', 'dr_allow_data_loss': 'false'})
+    status, rc, events, facts = streamed_job(private_data_dir, job_id)
+    assert (status, rc) == ('successful', 0), (status, rc, [event.get('stdout') for event in events][-20:])
+    counters = [event['counter'] for event in events]
+    assert counters == list(range(1, len(events) + 1)), 'events lost in the stream: %s' % counters
+    kinds = {}
+    for event in events:
+        kinds[event['event']] = kinds.get(event['event'], 0) + 1
+    assert kinds.get('playbook_on_start') == kinds.get('playbook_on_stats') == 1, kinds
+    assert not kinds.get('runner_on_failed') and not kinds.get('runner_on_unreachable'), kinds
+    ok = {event['event_data']['task'].split(' - ')[0] for event in events if event['event'] == 'runner_on_ok'}
+    phases = {'Open the run', 'Readiness', 'What each group and workspace would need (reads only)', 'Report'}
+    assert ok >= phases, sorted(ok)
+    stats = events[-1]
+    assert stats['event'] == 'playbook_on_stats' and not stats['event_data'].get('failures'), stats['event_data']
+    # set_stats reaches the control node in the stats event, as AWX's job artifacts.
+    artifacts = stats['event_data']['artifact_data']
+    report = artifacts['dr_report']
+    assert (report['result'], report['awx_job_id'], report['awx_job_template_name']) == ('rehearsed', job_id, 'DR drill'), report
+    assert os.path.exists(artifacts['dr_report_html']) and os.path.exists(artifacts['dr_report_history']), artifacts
+    assert facts.get('dr_run', {}).get('report_path') == artifacts['dr_report_html'][:-len('.html')], sorted(facts)
+    assert not os.path.exists(node_dir), 'the execution node kept the job: %s' % os.listdir(node_dir)
+    assert writes(since) == [], writes(since)
+    check_report('dr_drill', {'plan': 'contoso-demo', 'playbook': 'dr_drill', 'mode': 'check', 'result': 'rehearsed',
+                              'awx_job_id': job_id, 'awx_job_template_name': 'DR drill',
+                              'actions': {'would fail over': 2, 'would restore': 3}}, since)
+    print('drill on an execution node (transmit | worker | process): %s, rc %d, %d events (%s), %.1f s; artifacts %s, '
+          'the report %s; the node kept nothing' % (status, rc, len(events), ', '.join(
+              '%s %d' % (kind, kinds[kind]) for kind in ('runner_on_ok', 'runner_on_skipped', 'playbook_on_task_start')
+              if kind in kinds), seconds, sorted(artifacts), os.path.basename(artifacts['dr_report_html'])))
+    return artifacts
+
+
+def not_approved(job_id, drill_artifacts):
+    """The workflow's failure path: the approval denied (or timed out), the job "DR failover not approved" gets the
+    workflow's variables (the survey's answers, the rulebook's dr_event) and the drill's artifacts, as AWX passes them
+    down the workflow; it reads only, and its report says the failover was not approved and where the drill's is."""
+    event = {'type': 'region_unreachable', 'plan': 'contoso-demo', 'group': 'fg-sales', 'time': '2026-12-07T17:30:00Z'}
+    workflow_vars = dict(drill_artifacts, dr_event=event, awx_workflow_job_id=900, awx_workflow_job_name='DR: drill, approve, fail over')
+    since = log_size()
+    _dir, runner = run_job(job_id, 'DR failover not approved', 'dr_not_approved.yml', SERVICE_PRINCIPAL,
+                           {'dr_plan_name': 'contoso-demo', 'dr_allow_data_loss': 'false', 'dr_confirm': 'contoso-demo'},
+                           workflow_vars=workflow_vars)
+    check_successful(runner, 'DR failover not approved', job_id)
+    assert writes(since) == [], writes(since)
+    check_report('dr_not_approved', {'plan': 'contoso-demo', 'playbook': 'dr_not_approved', 'mode': 'check',
+                                     'result': 'rehearsed', 'awx_job_id': job_id,
+                                     'awx_job_template_name': 'DR failover not approved',
+                                     'actions': {'would fail over': 2, 'would restore': 3}}, since)
+    with open(latest_report('dr_not_approved')) as handle:
+        steps = json.load(handle)['steps']
+    assert [(step['name'], step['outcome']) for step in steps] == [('failover approval', 'skipped')], steps
+    message = steps[0]['message']
+    assert 'workflow job 900' in message and drill_artifacts['dr_report_html'] in message, message
+    print('approval denied: "DR failover not approved" successful, nothing written, its report says so: %s' % message)
+
+
 def check_no_secret_outside_the_environment():
     """Secrets only where AWX puts them (env/envvars) and where ansible-runner stores the job's
     environment (artifacts/<job>/command); a token (a JWT: 'eyJ...') nowhere at all."""
@@ -262,7 +424,8 @@ def check_no_secret_outside_the_environment():
         for name in files:
             path = os.path.join(directory, name)
             relative = os.path.relpath(path, WORKDIR)
-            if relative.split(os.sep, maxsplit=1)[0] not in ('reports',) and not relative.startswith('job_'):
+            top = relative.split(os.sep, maxsplit=1)[0]
+            if top not in ('reports', 'execution_node') and not top.startswith(('job_', 'stream_')):
                 continue  # the emulator's own files
             with open(path, 'rb') as handle:
                 content = handle.read()
@@ -275,7 +438,7 @@ def check_no_secret_outside_the_environment():
     commands = sorted(path for path in found if path.endswith(os.sep + 'command'))
     assert not outside, 'secrets outside the environment files: %s' % outside
     jobs = len([name for name in os.listdir(WORKDIR) if name.startswith('job_')])
-    assert len(commands) == jobs == 6, 'ansible-runner stores the environment in artifacts/<job>/command: %s' % commands
+    assert len(commands) == jobs == 8, 'ansible-runner stores the environment in artifacts/<job>/command: %s' % commands
     print('secrets: %d files scanned; secrets only in env/envvars (AWX) and artifacts/<job>/command '
           '(ansible-runner); no token anywhere' % scanned)
 
