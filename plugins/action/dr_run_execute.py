@@ -16,6 +16,7 @@ from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan imp
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.readiness import match_row, restore_item
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.record import mark, write_journal
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.report import outcomes
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import confirm_only, confirmed_results
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.workers import Watch, Worker
 
 display = Display()
@@ -32,11 +33,15 @@ class ActionModule(DrRunAction):
 
     def phase(self, record, result):
         leg = self.params['leg']
+        if (record.get('readiness') or {}).get('go') is False:  # a no-go that did not fail the run (dr_no_go_fails)
+            result['msg'] = 'No go: nothing is done (the readiness problems are in the report)'
+            return self.handing_back(record, result)
         if leg == 'failback' and _failback_skipped(record):
             record['legs'].append({'name': 'failback', 'skipped': SKIPPED_FAILBACK})
             result['msg'] = 'The failback is left out: %s' % SKIPPED_FAILBACK
             return self.handing_back(record, result)
         rehearsal = record['rehearsal']
+        only_confirm = confirm_only(record)  # dr_confirm_only: the groups are read (check mode), never failed over
         # A live drill's legs are planned failovers of every group, there and back.
         groups = plan_groups(record['plan'], 'primary') if leg == 'failback' else record['groups']
         matched = (record.get('workspaces') or []) if leg is None and record['restore'] else []
@@ -50,7 +55,7 @@ class ActionModule(DrRunAction):
                 failovers = Worker('instance_failover_group_failover_batch', dict(
                     self.auth('arm'), groups=groups, forced_after=record['options']['forced_after'],
                     primary_read_timeout=record['options']['primary_read_timeout'],
-                    wait_timeout=self.params['wait_timeout']), check_mode=rehearsal, **how).start()
+                    wait_timeout=self.params['wait_timeout']), check_mode=rehearsal or only_confirm, **how).start()
             if to_restore:
                 mark(record, 'restores')
                 restores = Worker('fabric_workspace_restore_batch', dict(
@@ -92,7 +97,10 @@ class ActionModule(DrRunAction):
                     worker.clean_up()
         rows = []
         if failovers is not None:
-            rows += _rows(done[failovers], 'failover_group', rehearsal, failovers.started - record['started'], groups)
+            outcome = done[failovers]
+            if only_confirm:
+                outcome = dict(outcome, results=confirmed_results(outcome.get('results')))
+            rows += _rows(outcome, 'failover_group', rehearsal, failovers.started - record['started'], groups)
         if restores is not None:
             rows += _rows(done[restores], 'workspace', rehearsal, restores.started - record['started'], to_restore)
         rows += [match_row(match) for match in matched if not match.get('restore')]

@@ -12,7 +12,9 @@ from ansible.utils.display import Display
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.action import DrRunAction
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.estate import estate_decides, fold_estate
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.readiness import match_workspaces, readiness
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import boolean
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.record import mark
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import confirm_only, confirmed_results
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.workers import Watch, Worker
 
 display = Display()
@@ -54,7 +56,10 @@ class ActionModule(DrRunAction):
         matched = match_workspaces((plan.get('fabric_workspaces') or []) if record['restore'] else [],
                                    listing.get('workspaces') if 'listing' in outcomes and not listing.get('failed') else None,
                                    plan.get('fabric_admin_principal'))
-        found = readiness(groups.get('results') or [], matched, record['target'])
+        results = groups.get('results') or []
+        if confirm_only(record):  # nothing is sent: a group not moved is not a problem of this run
+            results = confirmed_results(results)
+        found = readiness(results, matched, record['target'])
         if 'estate' in outcomes:
             problems += fold_estate(record, found, outcomes['estate'])
         found['problems'] = problems + found['problems']
@@ -68,9 +73,15 @@ class ActionModule(DrRunAction):
             display.display('Readiness: %s' % note)
         self.handing_back(record, result)
         if not found['go']:
-            raise AnsibleActionFail('%s: no go. Readiness found %d problem(s): %s. Report: %s' % (
-                record['playbook'], len(found['problems']), '; '.join(found['problems']), record['report_path']))
-        forcing = [group for group in record['groups'] if group.get('failover_mode') != 'planned']
+            why = '%s: no go. Readiness found %d problem(s): %s. Report: %s' % (
+                record['playbook'], len(found['problems']), '; '.join(found['problems']), record['report_path'])
+            # dr_no_go_fails=false: the no-go is the run's answer (a rulebook's drill), not a failure; nothing is done.
+            if boolean(self.variable('dr_no_go_fails', True)) is not False:
+                raise AnsibleActionFail(why)
+            result.update(readiness=found, msg=why.replace(': no go.', ': NO GO (nothing will be done).', 1))
+            display.display(result['msg'])
+            return result
+        forcing = [] if confirm_only(record) else [group for group in record['groups'] if group.get('failover_mode') != 'planned']
         if forcing:
             display.display('FORCED FAILOVER POSSIBLE - transactions not yet replicated to the DR region are lost. Forced: '
                             '%s. Forced if the primary side does not answer, or its planned failover fails or takes over '

@@ -15,6 +15,7 @@ from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.action i
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.files import write_report
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.record import read_journal
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.report import failures_text, report_of
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import scope_lines
 
 display = Display()
 
@@ -52,6 +53,8 @@ class ActionModule(DrRunAction):
             result['warnings'] = warnings
         display.display('DR report (%s, %s s): %s.md, %s; run history: %s'
                         % (report['result'], report['duration'], path, html, history))
+        for line in scope_lines(report.get('scope')):
+            display.display(line)
         left = report.get('left_in_dr_region') or []
         if left:
             display.display('LEFT IN THE DR REGION: %s. Run dr_drill_live again (it converges) or dr_failback.'

@@ -22,6 +22,14 @@ description:
     C(dr_drill_soak_seconds), C(dr_drill_max_groups), C(dr_drill_validate_tasks) (whose file must load, checked now),
     C(dr_drill_fail_back_on_validation_failure).
   - A run that may force a failover needs C(dr_confirm) set to the plan's name followed by C( WITH DATA LOSS).
+  - A run may be limited to some groups and some workspaces of the plan, those an event names - C(dr_only_groups)
+    (names of the plan's failover groups; an empty list, none) and C(dr_only_workspaces) (names or ids of the plan's
+    workspaces, or mappings with C(id) and C(name) as an event carries them) - a name that is not the plan's is an
+    error before any call. The record's C(plan) then holds only those, and its C(scope) says what was left out.
+  - C(dr_confirm_only=true) makes a run that never sends a failover - its groups are read in check mode; a group
+    already primary at its target is confirmed (moved by someone else), one that is not is reported as not moved. The
+    workspaces are restored as in any run.
+  - C(dr_event), the event that started the run (a rulebook's), is kept in the record and the report.
   - Runs on the controller, in the controller's process.
 options:
   playbook:
@@ -77,9 +85,10 @@ ansible_facts:
     dr_run:
       description:
         - The record of the DR run (docs/dr_run.md) - C(run_id), C(playbook), C(target), C(restore), C(rehearsal),
-          C(plan), C(groups) (each as it fails over), C(options), C(started), C(phases) (the epoch at which each
-          began), C(readiness), C(workspaces), C(rows), C(legs) and C(soak_left) (a live drill), C(steps),
-          C(report_path) and C(journal). It holds no secret.
+          C(plan) (only the groups and workspaces of this run), C(scope) (C(groups), C(workspaces), C(left_out),
+          C(confirm_only)), C(event), C(groups) (each as it fails over), C(options), C(started), C(phases) (the epoch
+          at which each began), C(readiness), C(workspaces), C(rows), C(legs) and C(soak_left) (a live drill),
+          C(steps), C(report_path) and C(journal). It holds no secret.
       type: dict
       returned: success
 msg:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._managed_instances import parse_instance_id
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import group_sides
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import left_out_names, whole_plan
 
 # Tiers from the least to the most capable: a DR instance on a lower tier cannot carry its primary's load.
 TIER_RANK = {'generalpurpose': 1, 'businesscritical': 2}
@@ -283,7 +284,10 @@ def fold_estate(record, found, outcome):
         else 'the instances of resource group %s' % scope['resource_group'] if scope.get('resource_group') else 'the instances',
         scope.get('subscription_id'), scope.get('msg')) for scope in outcome.get('unreadable') or []]
     results = results_of(found.get('groups'))
-    found['drift'] = drift(plan, results, outcome)
+    # A group that this run's scope left out (dr_only_groups) is still the plan's: not drift, and not this run's.
+    left_out = {_lower(name) for name in left_out_names(record)[0]}
+    found['drift'] = [finding for finding in drift(whole_plan(record), results, outcome)
+                      if _lower(finding['group']) not in left_out]
     found['parity'] = parity(plan, results, outcome, record['playbook'], record['target'])
     problems, notes = estate_notes(found['drift'], found['parity'], plan.get('drift'))
     found['notes'] += notes

@@ -17,6 +17,8 @@ import json
 import math
 import urllib.parse
 
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import scope_lines
+
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # Outcomes of an item, in the legend's order, with their colours (also the bars' and table's).
 OUTCOMES = (('done', 'done', '#2e7d32'), ('nothing', 'nothing to do', '#8a8f98'),
@@ -157,7 +159,12 @@ def _summary(report):
     left = report.get('left_in_dr_region') or []
     alarm = ('<p class="alarm">LEFT IN THE DR REGION: %s</p>' % '; '.join(
         '%s (%s)' % (_text(group.get('name')), _text(group.get('why'))) for group in left)) if left else ''
-    notes = ''.join('<p class="note">%s</p>' % _text(note) for note in report.get('notes') or [])
+    event = report.get('event') or {}
+    if event:  # the event that started the run (a rulebook's)
+        rows.append(('started by event', _text(', '.join('%s: %s' % (key, event[key]) for key in sorted(event)
+                                                            if isinstance(event[key], (str, int, float))) or 'yes')))
+    notes = ''.join('<p class="note">%s</p>' % _text(note) for note in scope_lines(report.get('scope')) + list(
+        report.get('notes') or []))
     return '<section id="summary">\n%s<dl class="summary">%s</dl>%s\n</section>' % (alarm, ''.join(
         '<dt>%s</dt><dd>%s</dd>' % (name, value) for name, value in rows), notes)
 

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import scope_lines
+
 
 def _cell(value):
     return str('' if value is None else value).replace('|', '\\|').replace('\n', ' ')
@@ -39,6 +41,13 @@ def report_markdown(report):
     ]
     if report.get('awx_job_id'):
         lines.append('| AWX job | %s (%s) |' % (_cell(report.get('awx_job_id')), _cell(report.get('awx_job_template_name'))))
+    event = report.get('event') or {}
+    if event:  # the event that started the run (a rulebook's)
+        lines.append('| started by event | %s |' % _cell(', '.join('%s: %s' % (key, event[key]) for key in sorted(event)
+                                                                if isinstance(event[key], (str, int, float))) or 'yes'))
+    told = scope_lines(report.get('scope'))
+    if told:
+        lines += [''] + ['**%s**' % _cell(line) for line in told]
     lines += _legs_markdown(report)
     lines += _readiness_markdown(report.get('readiness'))
     items = report.get('items') or []

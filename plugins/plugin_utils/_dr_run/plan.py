@@ -257,8 +257,8 @@ def boolean(value):
 def run_problems(run):
     """Problems of a run's own options, before any call.  ``run``: playbook, target (dr or primary),
     rehearsal, plan_name, plan, and as given (omitted when not): allow_data_loss, failover_mode
-    (``dr_failover_mode``), confirm, plan_name_asked, require_confirmation, auth (``dr_auth``) and fabric_auth
-    (``dr_fabric_auth``).
+    (``dr_failover_mode``), confirm, plan_name_asked, require_confirmation, auth (``dr_auth``), fabric_auth
+    (``dr_fabric_auth``), confirm_only (``dr_confirm_only``, as a boolean) and no_go_fails (``dr_no_go_fails``).
 
     A real failover or failback is confirmed by typing the plan's name (``dr_confirm``): required when
     ``dr_require_confirmation`` is true (AWX job templates set it), checked whenever it is given.  A
@@ -288,10 +288,16 @@ def run_problems(run):
         problems.append('dr_run_rehearsal is set by the DR playbooks themselves: for a rehearsal, run %s with --check '
                         '(or run dr_drill)' % run.get('playbook'))
     live = run.get('playbook') == 'dr_drill_live'
+    no_go_fails = run.get('no_go_fails', True)
+    if boolean(no_go_fails) is None:
+        problems.append('dr_no_go_fails must be true or false, got %r' % (no_go_fails,))
+    elif live and not boolean(no_go_fails):
+        problems.append('dr_no_go_fails=false does not apply to dr_drill_live: a live drill that is no go must fail')
     if live:
         problems += _live_drill_problems(run, forced or mode in FORCING_MODES)
     # A run that may force any failover (its mode, a group's or the plan's) must be confirmed as one.
-    can_force = not live and run.get('target') == 'dr' and (mode in FORCING_MODES or forced or any(
+    # A confirm-only run (dr_confirm_only) sends no failover at all.
+    can_force = not live and not run.get('confirm_only') and run.get('target') == 'dr' and (mode in FORCING_MODES or forced or any(
         group.get('failover_mode') in FORCING_MODES for group in plan_groups(run.get('plan'), 'dr', mode, forced)))
     plan_name = run.get('plan_name')
     asked = run.get('plan_name_asked')

@@ -128,6 +128,11 @@ def readiness(group_results, matched_workspaces, target='dr'):
         if result.get('failed'):
             problems.append('failover group %s: %s' % (name, result.get('msg')))
             continue
+        if result.get('not_moved'):  # a confirm-only run (scope.confirmed_results)
+            notes.append('failover group %s: not moved (%s at %s): dr_confirm_only sends no failover'
+                         % (name, result.get('role_at_target') or 'not primary', item.get('location')))
+        elif result.get('moved_by_others'):
+            notes.append('failover group %s: primary at %s already: moved by someone else' % (name, item.get('location')))
         if result.get('escalation_reason'):
             notes.append('failover group %s would be forced: %s' % (name, result['escalation_reason']))
         notes += ['failover group %s: %s' % (name, derived) for derived in result.get('derived') or []]

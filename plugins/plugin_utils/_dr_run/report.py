@@ -12,6 +12,7 @@ import time
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failure_summary import failures_by_cause
 from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan import plan_groups
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import MOVED_BY_OTHERS, NOT_MOVED, report_scope
 
 
 def _error_of(result):
@@ -40,6 +41,10 @@ def _group_row(target, result, check_mode):
     request_ids = result.get('request_ids') or {}
     if result.get('failed'):
         action = 'error'
+    elif result.get('not_moved'):  # a confirm-only run (scope.confirmed_results): nothing sent
+        action, final = NOT_MOVED, final or result.get('role_at_target')
+    elif result.get('moved_by_others'):
+        action = MOVED_BY_OTHERS
     elif result.get('changed'):
         action = FAILOVER_ACTIONS.get((kind, bool(check_mode)), 'would fail over' if check_mode else 'failed over')
     else:
@@ -126,7 +131,7 @@ def report_items(rows, plan, target='dr', restore=True, rehearsal=False):
                                      new_name=workspace.get('new_name')))
     if not rehearsal:
         for row in rows:
-            if row.get('action') == 'error':
+            if row.get('action') in ('error', NOT_MOVED):  # a group a confirm-only run did not move is not its goal
                 continue
             if row.get('kind') == 'failover_group' and not str(row.get('final_state') or '').startswith('Primary'):
                 row.update(action='error', error='not confirmed primary at %s (final state %s)'
@@ -183,7 +188,7 @@ def build_report(rows, plan, playbook, started, rehearsal=False, target='dr', re
     failed = any(item.get('action') == 'error' for item in items)
     duration = round(now - started, 1)
     report = {
-        'schema_version': 1, 'plan': (plan or {}).get('name'), 'playbook': playbook,
+        'schema_version': 1, 'plan': (plan or {}).get('name'), 'playbook': playbook, 'scope': None, 'event': None,
         'mode': 'check' if rehearsal else 'run',
         'result': 'no-go' if no_go else 'failed' if failed else 'rehearsed' if rehearsal else 'succeeded',
         'readiness': readiness or None,
@@ -299,9 +304,11 @@ def report_of(record, now=None):
     live = record.get('legs') is not None
     error = '; '.join('%s: %s' % (step['name'], step.get('message') or 'failed') for step in own
                       if step['outcome'] == 'failed') if live else None
-    return build_report(
+    report = build_report(
         record.get('rows') or [], record['plan'], record['playbook'], record['started'], rehearsal=record['rehearsal'],
         target=record['target'], restore=record['restore'], run_by=record.get('run_by'),
         awx_job_id=record.get('awx_job_id'), awx_job_template_name=record.get('awx_job_template_name'), now=now,
         readiness=record.get('readiness'), phases=record.get('phases'), legs=record.get('legs'),
         checks=checks if live else None, error=error or None, steps=own)
+    report.update(scope=report_scope(record, report['items']), event=record.get('event'))
+    return report

@@ -358,7 +358,8 @@ def test_the_report_has_the_same_types_whatever_templating_made_of_its_inputs():
              'confirmation': '1764620004.25'}
     report = dr_report([confirmed], plan, 'dr_failover', '1764620000.25', run_by='ops@host', awx_job_id='42',
                        awx_job_template_name='DR failover', now=1764620012.5, phases=marks)
-    assert report == {'schema_version': 1, 'plan': 'p', 'playbook': 'dr_failover', 'mode': 'run', 'result': 'succeeded', 'readiness': None,
+    assert report == {'schema_version': 1, 'plan': 'p', 'playbook': 'dr_failover', 'scope': None, 'event': None, 'mode': 'run',
+                      'result': 'succeeded', 'readiness': None,
                       'started': '2025-12-01T20:13:20Z', 'ended': '2025-12-01T20:13:32Z', 'duration': 12.2,
                       'run_by': 'ops@host', 'awx_job_id': 42, 'awx_job_template_name': 'DR failover',
                       'rto': {'target_seconds': 10, 'achieved_seconds': 12.2, 'met': False, 'margin_seconds': -2.2},
