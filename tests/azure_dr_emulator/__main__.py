@@ -88,6 +88,7 @@ def main(argv=None):
 def _forget_state_of_another_plan(state_path, seed):
     """Removes a state made from another plan (or another version of this one): the plan's state starts afresh."""
     digest = hashlib.sha256(json.dumps(seed, sort_keys=True).encode()).hexdigest()
+    os.makedirs(os.path.dirname(os.path.abspath(state_path)), exist_ok=True)
     marker = state_path + '.plan'
     try:
         with open(marker) as handle:

@@ -6,9 +6,10 @@
 list by location, failover and forceFailoverAllowDataLoss as long-running operations polled through
 the spec example's Location URL (and optionally Azure-AsyncOperation); managed instances (2025-01-01):
 get, list by subscription and by resource group; subscriptions (2022-12-01): list (those the caller
-may use), get, and the regions of one (what the Azure CLI reads to turn "Japan East" into japaneast).  Microsoft.Sql
-calls take api-version 2025-01-01, or one of the setting arm_client_api_versions (the Azure CLI's).  Every list is paged by the setting arm_page_size (nextLink with a $skipToken).  A
-subscription seeded ``readable: false`` is listed, but every read of its resources answers 403.
+may use), get, and the regions of one (what the Azure CLI reads to turn "Japan East" into japaneast).
+Microsoft.Sql calls take api-version 2025-01-01, or one of the setting arm_client_api_versions (the Azure
+CLI's).  Every list is paged by the setting arm_page_size (nextLink with a $skipToken).  A subscription
+seeded ``readable: false`` is listed, but every read of its resources answers 403.
 
 Failovers are refused while one is in progress or in the busy window after one succeeded (409
 InstanceFailoverGroupBusy, Retry-After busy_retry_after), while the group is SEEDING, and on the

@@ -184,10 +184,9 @@ def _groups(plan, subscription, problems):
                       for (sub, resource_group), side in zip(placed, sides)],
         }
         if primary['instance'] or dr['instance']:
-            entry['managed_instances'] = {
-                side['location']: '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Sql/managedInstances/%s'
-                                   % (sub, resource_group, _instance_name(name, side))
-                for (sub, resource_group), side in zip(placed, sides)}
+            path = '/subscriptions/%s/resourceGroups/%s/providers/Microsoft.Sql/managedInstances/%s'
+            entry['managed_instances'] = {side['location']: path % (sub, resource_group, _instance_name(name, side))
+                                          for (sub, resource_group), side in zip(placed, sides)}
         groups.append(entry)
     return groups
 

@@ -195,8 +195,8 @@ def test_a_100_group_plan_starts_in_seconds_and_answers_over_https(start_emulato
     emu = start_emulator(seed_from_plan(big_plan(100)), state_path=str(tmp_path / 'big.json'))
     started = time.monotonic() - begun
     assert started < 5, started
-    groups, url = [], '/subscriptions/11111111-2222-4333-8444-000000000002/resourceGroups/rg-dr-0/providers/Microsoft.Sql/' \
-                       'locations/Japan%%20East/instanceFailoverGroups?api-version=%s' % API
+    url = ('/subscriptions/11111111-2222-4333-8444-000000000002/resourceGroups/rg-dr-0/providers/Microsoft.Sql/'
+           'locations/Japan%%20East/instanceFailoverGroups?api-version=%s' % API)
     answer = emu.call('GET', url)
     assert answer.status_code == 200, answer.text
     groups = answer.json()['value']
@@ -220,7 +220,7 @@ def test_environment_names_what_a_client_exports():
 
 
 def test_the_state_of_another_plan_is_not_continued(tmp_path, capsys):
-    state = tmp_path / 'state.json'
+    state = tmp_path / 'not-yet' / 'state.json'  # its folder is made
     first, second = seed_from_plan(two_sided_plan()), seed_from_plan(big_plan(3))
     emulator_main._forget_state_of_another_plan(str(state), first)
     state.write_text('{}')
@@ -237,7 +237,8 @@ def test_command_line_with_a_plan_prints_the_environment_and_refuses_a_bad_plan(
     bad.write_text(yaml.safe_dump({'dr_plan': {'name': 'bad', 'failover_groups': [{'name': 'fg'}]}}))
     env = dict(os.environ, PYTHONPATH=os.path.join(COLLECTION, 'tests'))
     command = [sys.executable, '-m', 'azure_dr_emulator', '--port', '0', '--state', str(tmp_path / 'state.json')]
-    refused = subprocess.run(command + ['--plan', str(bad)], env=env, capture_output=True, text=True, timeout=60)
+    refused = subprocess.run(command + ['--plan', str(bad)], env=env, capture_output=True, text=True, timeout=60,
+                             check=False)
     assert refused.returncode == 2 and 'Traceback' not in refused.stderr
     assert 'bad.yml cannot seed the emulator' in refused.stderr
     assert 'dr_plan.failover_groups[0] (fg).resource_group is required' in refused.stderr

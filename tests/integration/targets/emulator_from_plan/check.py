@@ -98,8 +98,8 @@ def check_no_go(path, location, count):
                  % (len(dead), location, count))
     refused = [problem for problem in readiness.get('problems') or [] if 'does not answer' in problem]
     _fail_unless(len(refused) == count, path, 'problems %r' % readiness.get('problems'))
-    print('%s: no go, %d groups refused (their primary side in %s does not answer)' % (os.path.basename(path), count,
-                                                                                         location))
+    print('%s: no go, %d groups refused (their primary side in %s does not answer)'
+          % (os.path.basename(path), count, location))
 
 
 def check_primaries(plan_path, side):

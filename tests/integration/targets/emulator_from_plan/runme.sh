@@ -36,7 +36,7 @@ wrong = {name: value for name, value in ready['environment'].items() if os.envir
 assert not wrong and len(ready['environment']) == 8, wrong
 print('seeded from %s in %.2f s' % (ready['plan'], ready['seconds_to_start']))
 PY
-    emulator POST settings '{"failover_polls": 2, "outage_hang_seconds": 5}'
+    emulator POST settings '{"failover_polls": 2, "outage_hang_seconds": 5}' > /dev/null
 }
 
 # The demo plan as it is shipped (its report_dir, a template, pointed at this run's folder).
