@@ -189,6 +189,8 @@ def _collection():
 def build(args, clock=time.time, sleep=None, monotonic=None, log=None):
     """The watch of ``args``: every problem found before any request raises ValueError naming the arguments."""
     client, plan_rules = _collection()
+    # Retries (each Retry-After of an outage) go to the debug log; what the watch decides, to the info log.
+    retries = log or LOG.debug
     log = log or LOG.info
     params, problems = client.source_params(args, 'fabric', client.WORKSPACE_WATCH_ARGS)
     if problems:
@@ -200,7 +202,7 @@ def build(args, clock=time.time, sleep=None, monotonic=None, log=None):
     problems = plan_rules.plan_problems(plan)
     if problems:
         raise ValueError('fabric_workspace_watch: the plan has %d problem(s): %s' % (len(problems), '; '.join(problems)))
-    connection = client.Connection(params, clock=clock, sleep=sleep, monotonic=monotonic, log=log)
+    connection = client.Connection(params, clock=clock, sleep=sleep, monotonic=monotonic, log=retries)
     watch = client.WorkspaceWatch(params, plan, connection, clock=clock, log=log)
     problems = watch.problems()
     if problems:

@@ -237,6 +237,8 @@ def _collection():
 def build(args, clock=time.time, sleep=None, monotonic=None, log=None):
     """The watch of ``args``: every problem found before any request raises ValueError naming the arguments."""
     client, plan_rules = _collection()
+    # Retries (each Retry-After of an outage) go to the debug log; what the watch decides, to the info log.
+    retries = log or LOG.debug
     log = log or LOG.info
     params, problems = client.source_params(args, 'arm', client.GROUP_WATCH_ARGS)
     if problems:
@@ -252,7 +254,7 @@ def build(args, clock=time.time, sleep=None, monotonic=None, log=None):
         raise ValueError('failover_group_watch: the plan has %d problem(s): %s' % (len(problems), '; '.join(problems)))
     groups = [(group['name'], plan_rules.group_sides(group)) for group in plan['failover_groups']]
     connection = client.Connection(params, pool_size=max(params['max_concurrency'], 1), clock=clock, sleep=sleep,
-                                   monotonic=monotonic, log=log)
+                                   monotonic=monotonic, log=retries)
     watch = client.FailoverGroupWatch(params, plan, groups, connection, clock=clock, log=log)
     problems = watch.problems()
     if problems:
