@@ -150,7 +150,7 @@ def run_job(job_id, template, playbook, azure, survey, template_vars=None, workf
     return private_data_dir, runner
 
 
-def run_job_on_execution_node(job_id, template, playbook, azure, survey, template_vars=None):
+def run_job_on_execution_node(job_id, template, playbook, azure, survey, template_vars=None, workflow_vars=None):
     """One AWX job the way AWX runs it on an execution node.  The control node streams the job's private data
     directory out (``ansible-runner transmit``); receptor carries the stream to the execution node, where
     ``ansible-runner worker --private-data-dir=DIR --delete`` unpacks it into a directory of its own, runs the job and
@@ -160,7 +160,7 @@ def run_job_on_execution_node(job_id, template, playbook, azure, survey, templat
     Each of the three is ended if the job has not ended within JOB_TIMEOUT, or when anything here fails.
     Returns the private data directory, the execution node's directory (gone, if the worker deleted it) and the
     seconds the job took, from transmit to process."""
-    private_data_dir = prepare_job(job_id, template, azure, survey, template_vars)
+    private_data_dir = prepare_job(job_id, template, azure, survey, template_vars, workflow_vars)
     node_dir = os.path.join(WORKDIR, 'execution_node', 'awx_%d' % job_id)
     runner = [sys.executable, '-m', 'ansible_runner']
     commands = (runner + ['transmit', private_data_dir, '-p', playbook, '--ident', str(job_id)],
@@ -264,20 +264,22 @@ def main():
     emulator('settings', {'failover_polls': 1})  # counted, not timed: ends at its second poll
 
     # 1. The scheduled drill: reads and decisions only, nothing written.
-    since = log_size()
+    since, started = log_size(), time.monotonic()
     _dir, runner = run_job(101, 'DR drill', 'dr_drill.yml', SERVICE_PRINCIPAL,
                            {'dr_plan_name': 'contoso-demo', 'dr_allow_data_loss': 'false'})
+    seconds = time.monotonic() - started
     report = check_successful(runner, 'DR drill', 101)
     assert report['result'] == 'rehearsed' and writes(since) == [], (report['result'], writes(since))
     check_report('dr_drill', {'plan': 'contoso-demo', 'playbook': 'dr_drill', 'mode': 'check', 'result': 'rehearsed',
                               'awx_job_id': 101, 'awx_job_template_name': 'DR drill',
                               'actions': {'would fail over': 2, 'would restore': 3}}, since)
-    print('drill: successful, nothing written, report with the AWX job fields')
+    print('drill: successful, nothing written, report with the AWX job fields (%.1f s)' % seconds)
 
     # 1b. The drill again, as AWX runs it on an execution node (transmit | worker | process), as the first node of the
     # workflow "DR: drill, approve, fail over"; then its failure path (the approval denied) with the drill's artifacts.
-    artifacts = drill_on_execution_node(107)
-    not_approved(108, artifacts)
+    dr_event = {'type': 'region_unreachable', 'plan': 'contoso-demo', 'group': 'fg-sales', 'time': '2026-12-07T17:30:00Z'}
+    artifacts = drill_on_execution_node(107, dr_event)
+    not_approved(108, artifacts, dr_event)
 
     # 2. A failover confirmed with the wrong text: refused before any call to Azure.
     since = log_size()
@@ -353,13 +355,16 @@ def main():
     check_no_secret_outside_the_environment()
 
 
-def drill_on_execution_node(job_id):
+def drill_on_execution_node(job_id, dr_event):
     """The drill through AWX's execution-node path: its status, its events (the run's phases ok, nothing failed, every
     event streamed back) and its artifacts (set_stats: the report, the path of its page) as the control node reads
-    them; the execution node's copy of the job deleted.  Returns the artifacts, which AWX hands to the next nodes."""
+    them; the execution node's copy of the job deleted; the event that launched the workflow (``dr_event``, one of the
+    workflow's variables, which AWX gives every job of it) in the report.  Returns the artifacts, which AWX hands to the
+    next nodes."""
     since = log_size()
     private_data_dir, node_dir, seconds = run_job_on_execution_node(
-        job_id, 'DR drill', 'dr_drill.yml', SERVICE_PRINCIPAL, {'dr_plan_name': 'contoso-demo', 'dr_allow_data_loss': 'false'})
+        job_id, 'DR drill', 'dr_drill.yml', SERVICE_PRINCIPAL, {'dr_plan_name': 'contoso-demo', 'dr_allow_data_loss': 'false'},
+        workflow_vars={'dr_event': dr_event, 'awx_workflow_job_id': 900})
     status, rc, events, facts = streamed_job(private_data_dir, job_id)
     assert (status, rc) == ('successful', 0), (status, rc, [event.get('stdout') for event in events][-20:])
     counters = [event['counter'] for event in events]
@@ -378,6 +383,7 @@ def drill_on_execution_node(job_id):
     artifacts = stats['event_data']['artifact_data']
     report = artifacts['dr_report']
     assert (report['result'], report['awx_job_id'], report['awx_job_template_name']) == ('rehearsed', job_id, 'DR drill'), report
+    assert report['event'] == dr_event, report['event']
     assert os.path.exists(artifacts['dr_report_html']) and os.path.exists(artifacts['dr_report_history']), artifacts
     assert facts.get('dr_run', {}).get('report_path') == artifacts['dr_report_html'][:-len('.html')], sorted(facts)
     assert not os.path.exists(node_dir), 'the execution node kept the job: %s' % os.listdir(node_dir)
@@ -392,12 +398,11 @@ def drill_on_execution_node(job_id):
     return artifacts
 
 
-def not_approved(job_id, drill_artifacts):
+def not_approved(job_id, drill_artifacts, dr_event):
     """The workflow's failure path: the approval denied (or timed out), the job "DR failover not approved" gets the
     workflow's variables (the survey's answers, the rulebook's dr_event) and the drill's artifacts, as AWX passes them
     down the workflow; it reads only, and its report says the failover was not approved and where the drill's is."""
-    event = {'type': 'region_unreachable', 'plan': 'contoso-demo', 'group': 'fg-sales', 'time': '2026-12-07T17:30:00Z'}
-    workflow_vars = dict(drill_artifacts, dr_event=event, awx_workflow_job_id=900, awx_workflow_job_name='DR: drill, approve, fail over')
+    workflow_vars = dict(drill_artifacts, dr_event=dr_event, awx_workflow_job_id=900, awx_workflow_job_name='DR: drill, approve, fail over')
     since = log_size()
     _dir, runner = run_job(job_id, 'DR failover not approved', 'dr_not_approved.yml', SERVICE_PRINCIPAL,
                            {'dr_plan_name': 'contoso-demo', 'dr_allow_data_loss': 'false', 'dr_confirm': 'contoso-demo'},
@@ -409,7 +414,9 @@ def not_approved(job_id, drill_artifacts):
                                      'awx_job_template_name': 'DR failover not approved',
                                      'actions': {'would fail over': 2, 'would restore': 3}}, since)
     with open(latest_report('dr_not_approved')) as handle:
-        steps = json.load(handle)['steps']
+        report = json.load(handle)
+    assert report['event'] == dr_event, report['event']
+    steps = report['steps']
     assert [(step['name'], step['outcome']) for step in steps] == [('failover approval', 'skipped')], steps
     message = steps[0]['message']
     assert 'workflow job 900' in message and drill_artifacts['dr_report_html'] in message, message
