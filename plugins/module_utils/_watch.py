@@ -219,16 +219,18 @@ class GroupDetector:
         self.regions = {}  # region key -> {'failures', 'down', 'since', 'reason'}
         self.erroring = False
 
-    def observe(self, groups, outcomes, now, reads_per_interval=None):
+    def observe(self, groups, outcomes, now, reads_per_interval=None, requests=None):
         """The events of one poll.  ``outcomes``: ``{scope key: {status, groups, error}}``, status ``ok`` (``groups``:
         ``{name lowercase: group as ARM lists it}``), ``missing`` (404: the resource group or subscription is not
-        found), ``unreachable`` (no answer within the read's budget) or ``error``."""
+        found), ``unreachable`` (no answer within the read's budget) or ``error``.  ``reads_per_interval`` (the
+        listings a poll makes) and ``requests`` (the HTTP requests this one made: pages and retries too) go in the
+        snapshot."""
         views = {group['name']: [side_view(side, outcomes.get(scope_key(side)), group['name']) for side in group['sides']]
                  for group in groups}
         events = []
         if self.first and self.snapshot:
             events.append(event('snapshot', self.plan, now, group=None, groups=[group['name'] for group in groups],
-                                sides=None, reads_per_interval=reads_per_interval,
+                                sides=None, reads_per_interval=reads_per_interval, requests=requests,
                                 snapshot=[{'name': group['name'], 'primary': primary_of(views[group['name']]),
                                            'sides': views[group['name']]} for group in groups]))
         events += self._errors(groups, outcomes, now)

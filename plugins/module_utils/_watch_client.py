@@ -269,6 +269,11 @@ class Connection:
                 self._http = self._client(token_provider=self.tokens, token_hosts=endpoints.token_hosts)
             return self._http
 
+    @property
+    def requests_sent(self):
+        """The API requests sent so far (pages and retries included; not the token requests)."""
+        return self._http.requests_sent if self._http is not None else 0
+
     def close(self):
         self.session.close()
 
@@ -325,12 +330,13 @@ class FailoverGroupWatch:
 
     def poll(self):
         """The events of one poll (blocking: the async shell runs it in a thread)."""
+        sent = self.connection.requests_sent
         outcomes = self._read(scopes_of(self.groups))
         if self._derive(outcomes):
             outcomes.update(self._read({key: scope for key, scope in scopes_of(self.groups).items() if key not in outcomes}))
         self.polls += 1
-        return self.detector.observe(self.groups, outcomes, self.clock(),
-                                     reads_per_interval=self.figures()['reads_per_interval'])
+        return self.detector.observe(self.groups, outcomes, self.clock(), reads_per_interval=self.figures()['reads_per_interval'],
+                                     requests=self.connection.requests_sent - sent)
 
     def _read(self, scopes):
         from concurrent.futures import ThreadPoolExecutor

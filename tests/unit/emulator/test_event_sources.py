@@ -185,3 +185,20 @@ def test_the_workspace_watch_refuses_an_interval_beyond_the_admin_apis_reads(sta
         'fabric_workspace_watch: interval: one listing every 10 s is 360 an hour, more than max_listings_per_hour (100); '
         'make interval at least 36 seconds (the admin API allows 200 reads an hour, shared with the DR runs)')
     assert emu.control('GET', 'requests')['requests'] == []  # refused before any request
+
+
+def test_a_hundred_groups_cost_two_listings_a_poll(start_emulator, clock):
+    seed = demo_seed()
+    seed['failover_groups'] = [{'subscription': SUB, 'resource_group': 'rg-sql-dr', 'name': 'fg-%03d' % index,
+                                'locations': ['Japan West', 'Japan East'], 'primary': 'Japan West'} for index in range(100)]
+    seed['managed_instances'] = []
+    emu = start_emulator(seed)
+    groups = [{'name': 'fg-%03d' % index, 'resource_group': 'rg-sql-dr', 'primary_location': 'Japan West',
+               'dr_location': 'Japan East'} for index in range(100)]
+    changes = [lambda: emu.control('POST', 'role-swap', json={'name': 'fg-042'}), nothing]
+    events = run('failover_group_watch', emu, {'plan': 'contoso-100', 'groups': groups}, changes, clock)
+    assert [(event['type'], event['group']) for event in events] == [('snapshot', None), ('role_changed', 'fg-042')]
+    assert events[0]['reads_per_interval'] == 2 and events[0]['requests'] == 4  # two listings, two pages each
+    assert len(events[0]['snapshot']) == 100
+    logged = arm_requests(emu)
+    assert len(logged) == 3 * 4 and all(entry['method'] == 'GET' for entry in logged)  # 200 GETs a poll with one per side

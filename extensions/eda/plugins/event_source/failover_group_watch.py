@@ -29,7 +29,8 @@ description:
     C(location), C(resource_group), C(subscription_id), C(derived), C(answered), C(found), C(role),
     C(replication_state), C(failover_policy), C(secondary_type), C(partner_location), C(partner_role), C(problem))."
   - "C(snapshot): once, at the first poll (when I(snapshot) is true), with C(snapshot) (each group's C(name),
-    C(primary) and C(sides)) and C(reads_per_interval)."
+    C(primary) and C(sides)), C(reads_per_interval) (the listings a poll makes) and C(requests) (the HTTP requests the
+    first poll made, further pages and retries included)."
   - "C(role_changed): the primary region of a group is not the one of the poll before, and no DR run of ours moved it
     (see I(report_dir)); with C(primary) and C(previous_primary)."
   - "C(region_unreachable): every listing of a region failed (no answer within I(read_timeout), 5xx) in

@@ -108,7 +108,7 @@ def test_the_first_poll_is_one_snapshot_and_an_unchanged_estate_says_nothing():
     first = watch.poll()
     assert types(first) == ['snapshot']
     snapshot = first[0]['azure_dr']
-    assert set(snapshot) == {'type', 'plan', 'group', 'groups', 'sides', 'time', 'snapshot', 'reads_per_interval'}
+    assert set(snapshot) == {'type', 'plan', 'group', 'groups', 'sides', 'time', 'snapshot', 'reads_per_interval', 'requests'}
     assert snapshot['plan'] == 'contoso' and snapshot['time'] == '2026-12-07T00:00:00Z' and snapshot['groups'] == ['fg-sales']
     assert snapshot['snapshot'][0]['primary'] == 'Japan West'
     west, east = snapshot['snapshot'][0]['sides']
