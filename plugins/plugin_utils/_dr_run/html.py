@@ -17,7 +17,7 @@ import json
 import math
 import urllib.parse
 
-from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import scope_lines
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import event_line, scope_lines
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 # Outcomes of an item, in the legend's order, with their colours (also the bars' and table's).
@@ -161,8 +161,7 @@ def _summary(report):
         '%s (%s)' % (_text(group.get('name')), _text(group.get('why'))) for group in left)) if left else ''
     event = report.get('event') or {}
     if event:  # the event that started the run (a rulebook's)
-        rows.append(('started by event', _text(', '.join('%s: %s' % (key, event[key]) for key in sorted(event)
-                                                            if isinstance(event[key], (str, int, float))) or 'yes')))
+        rows.append(('started by event', _text(event_line(event))))
     notes = ''.join('<p class="note">%s</p>' % _text(note) for note in scope_lines(report.get('scope')) + list(
         report.get('notes') or []))
     return '<section id="summary">\n%s<dl class="summary">%s</dl>%s\n</section>' % (alarm, ''.join(

@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import scope_lines
+from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.scope import event_line, scope_lines
 
 
 def _cell(value):
@@ -43,8 +43,7 @@ def report_markdown(report):
         lines.append('| AWX job | %s (%s) |' % (_cell(report.get('awx_job_id')), _cell(report.get('awx_job_template_name'))))
     event = report.get('event') or {}
     if event:  # the event that started the run (a rulebook's)
-        lines.append('| started by event | %s |' % _cell(', '.join('%s: %s' % (key, event[key]) for key in sorted(event)
-                                                                if isinstance(event[key], (str, int, float))) or 'yes'))
+        lines.append('| started by event | %s |' % _cell(event_line(event)))
     told = scope_lines(report.get('scope'))
     if told:
         lines += [''] + ['**%s**' % _cell(line) for line in told]

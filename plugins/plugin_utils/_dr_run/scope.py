@@ -213,6 +213,12 @@ def scope_lines(scope):
     return lines
 
 
+def event_line(event):
+    """The event that started a run (``dr_event``) in a line: its plain values (type, plan, group, location, time...)."""
+    shown = ['%s: %s' % (key, event[key]) for key in sorted(event or {}) if isinstance(event[key], (str, int, float))]
+    return ', '.join(shown) or 'yes'
+
+
 def _listing(groups, workspaces):
     parts = []
     if groups:

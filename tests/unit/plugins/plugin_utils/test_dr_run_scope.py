@@ -43,8 +43,8 @@ def test_no_scope_is_the_whole_plan(plan):
     assert scope_problems(plan) == []
     scoped, scope = scope_plan(plan)
     assert scoped == plan
-    assert scope == {'groups': ['fg-sales', 'fg-finance'], 'workspaces': ['97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f',
-                                                                         'Data Engineering', 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f'],
+    workspaces = ['97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f', 'Data Engineering', 'c1d2e3f4-a5b6-4c7d-8e9f-0a1b2c3d4e5f']
+    assert scope == {'groups': ['fg-sales', 'fg-finance'], 'workspaces': workspaces,
                      'left_out': {'failover_groups': [], 'fabric_workspaces': []}, 'confirm_only': False}
 
 
