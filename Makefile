@@ -15,7 +15,7 @@ COLLECTION_ROOT := $(CURDIR)/.build/ansible_collections/azure_dr/recovery
 TEST_PYTHON := 3.11
 ANSIBLE_TEST := cd $(COLLECTION_ROOT) && PATH=$(BIN):$$PATH $(BIN)/ansible-test
 
-.PHONY: help check check-units check-integration check-lint test venv collection get-pip sanity units integration lint-collections lint build galaxy-import ee changelog test-compat emulator demo bench clean browser docs-rst docs docs-lint
+.PHONY: help check check-units check-integration check-lint test venv collection get-pip sanity units integration lint-collections lint build galaxy-import ee changelog test-compat emulator demo bench clean browser java docs-rst docs docs-lint
 
 help:
 	@echo "make test   - set up everything and run every check (what CI runs)"
@@ -78,7 +78,7 @@ COMPAT_DIR := $(CURDIR)/.build/compat
 test-compat: venv collection
 	PATH=$(BIN):$$PATH $(BIN)/python tests/compat/run.py $(COLLECTION_ROOT) $(COMPAT_DIR) $(RELEASES)
 
-integration: venv collection browser
+integration: venv collection browser java
 	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \
 		$(ANSIBLE_TEST) integration --python $(TEST_PYTHON) --color no $(TARGETS); \
 	else echo "integration: no integration targets yet (they arrive with the modules)"; fi
@@ -193,6 +193,16 @@ browser:
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
 		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			chromium fonts-liberation fonts-dejavu-core >/dev/null; }
+
+# Java 17 from Debian's packages, for ansible-rulebook (its rule engine, drools-jpy, runs in a JVM): the eda_rulebook
+# integration target runs the real ansible-rulebook against the emulator. Only when no java is on PATH.
+java:
+	@command -v java >/dev/null || { \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		echo "java: installing Debian's openjdk-17-jre-headless"; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq; \
+		$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			openjdk-17-jre-headless >/dev/null; }
 
 clean:
 	rm -rf $(VENV) .build tests/output $(EMULATOR_DIR) .demo
