@@ -56,9 +56,9 @@ def source(name='failover_group_watch'):
     return importlib.import_module(SOURCES + name)
 
 
-def run(args, polls=3, name='failover_group_watch'):
+def run(args, polls=3, name='failover_group_watch', clock=None):
     """The events of ``polls`` polls, 60 s apart on a fake clock (the retry engine's too)."""
-    clock = FakeClock(start=1796630400.0)
+    clock = clock or FakeClock(start=1796630400.0)
     queue = asyncio.Queue()
 
     async def between_polls(seconds):
@@ -159,6 +159,33 @@ def test_a_token_arm_refuses_as_expired_is_renewed_and_the_read_goes_on():
     assert [route.call_count for route in tokens] == [1, 1]  # the refused token was forgotten, a new one fetched
     authorizations = [call.request.headers['Authorization'] for call in responses.calls if '/subscriptions/' in call.request.url]
     assert authorizations == ['Bearer token-1', 'Bearer token-2', 'Bearer token-2'] + ['Bearer token-2'] * 4
+
+
+class ShortLivedCredential:
+    """A credential whose tokens (token-1, token-2...) live ``lifetime`` seconds on the test's clock."""
+    can_refresh = True
+
+    def __init__(self, clock, lifetime):
+        self.clock, self.lifetime, self.issued = clock, lifetime, 0
+
+    def get_token(self, scope, claims=None):
+        self.issued += 1
+        return 'token-%d' % self.issued, self.clock() + self.lifetime
+
+
+@responses.activate
+def test_the_token_is_renewed_ahead_of_its_expiry_on_the_sources_clock(monkeypatch):
+    """Tokens of 200 s and polls 60 s apart: renewed at the fourth poll (20 s before expiry: a tenth of its life),
+    before ARM could refuse it."""
+    clock = FakeClock(start=1796630400.0)
+    credential = ShortLivedCredential(clock, 200)
+    monkeypatch.setattr(_watch_client, 'build_credential', lambda plan, endpoints, http: credential)
+    responses.get(list_url('Japan West'), json=listing('Japan West', 'Japan East'))
+    responses.get(list_url('Japan East'), json=listing('Japan East', 'Japan West'))
+    events = run({'tenant': TENANT, 'client_id': CLIENT, 'secret': SECRET}, polls=5, clock=clock)
+    assert [event['type'] for event in events] == ['snapshot']
+    authorizations = [call.request.headers['Authorization'] for call in responses.calls]
+    assert authorizations == ['Bearer token-1'] * 6 + ['Bearer token-2'] * 4
 
 
 @responses.activate
