@@ -216,6 +216,10 @@ def load_plan(params, list_key, list_arg):
         raise ValueError('plan_file %s is not valid YAML: %s' % (given_file, str(error).splitlines()[0])) from None
     if not isinstance(document, dict) or not isinstance(document.get('dr_plan'), dict):
         raise ValueError('plan_file %s must hold a DR plan: a mapping under the key dr_plan (docs/dr_plan.md)' % given_file)
+    named = document['dr_plan'].get('name')
+    if params.get('plan') and params['plan'] != named:
+        raise ValueError('plan %s is not the name of the plan in plan_file %s (%s): leave plan out, the file names itself'
+                         % (params['plan'], given_file, named))
     return document['dr_plan']
 
 

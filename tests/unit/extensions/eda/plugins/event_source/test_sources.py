@@ -75,12 +75,17 @@ def run(args, polls=3, name='failover_group_watch', clock=None):
     return events
 
 
+DEMO_PLAN = os.path.join(HERE, '..', '..', '..', '..', '..', '..', 'playbooks', 'plans', 'demo.yml')
+
+
 @pytest.mark.parametrize('args, message', [
     ({}, 'give plan_file (a DR plan file, docs/dr_plan.md) or groups and plan (a list in the plan\'s failover_groups '
          'shape and the plan\'s name), not neither'),
     ({'plan_file': '/plans/a.yml', 'groups': GROUPS}, 'not both'),
     ({'groups': GROUPS}, 'groups needs plan: the name of the DR plan, in every event'),
     ({'plan_file': '/nonexistent/plan.yml'}, 'plan_file /nonexistent/plan.yml could not be read: No such file or directory'),
+    ({'plan_file': DEMO_PLAN, 'plan': 'other'}, 'plan other is not the name of the plan in plan_file %s (contoso-demo): leave '
+                                                'plan out, the file names itself' % DEMO_PLAN),
     ({'groups': GROUPS, 'plan': 'p', 'interval': 'soon'}, "interval must be a whole number, got 'soon'"),
     ({'groups': GROUPS, 'plan': 'p', 'interval': 0}, 'interval must be a whole number from 1 up, got 0'),
     ({'groups': GROUPS, 'plan': 'p', 'max_concurrency': 50}, 'max_concurrency must be a whole number from 1 to 20, got 50'),
