@@ -13,6 +13,7 @@
                                       EXPECTATION has "clean": true, no parity or drift finding
     check.py no-go FILE LOCATION COUNT  the report FILE is a no-go, nothing done, whose readiness names COUNT groups
                                       whose primary side, in LOCATION, does not answer
+    check.py live FILE                the live drill's report FILE: succeeded, both legs succeeded, every check passed
     check.py primaries PLAN SIDE      the emulator's state: every group of PLAN is primary at its SIDE (primary, dr)
     check.py writes SINCE             how many writes (POSTs but tokens) the emulator logged after entry SINCE
 """
@@ -102,6 +103,14 @@ def check_no_go(path, location, count):
           % (os.path.basename(path), count, location))
 
 
+def check_live(path):
+    report = _report(path)
+    legs, checks = [leg['result'] for leg in report.get('legs') or []], [check['ok'] for check in report.get('checks') or []]
+    _fail_unless(report['result'] == 'succeeded' and legs == ['succeeded', 'succeeded'] and checks and all(checks), path,
+                 'result %r, legs %r, checks %r' % (report['result'], legs, checks))
+    print('%s: succeeded, legs %r, %d checks passed' % (os.path.basename(path), legs, len(checks)))
+
+
 def check_primaries(plan_path, side):
     with open(plan_path) as handle:
         plan = yaml.safe_load(handle)['dr_plan']
@@ -128,6 +137,8 @@ def main():
         check_report(sys.argv[2], json.loads(sys.argv[3]))
     elif command == 'no-go':
         check_no_go(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif command == 'live':
+        check_live(sys.argv[2])
     elif command == 'primaries':
         check_primaries(sys.argv[2], sys.argv[3])
     else:

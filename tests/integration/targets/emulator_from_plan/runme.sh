@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Rehearsing one's own plan offline: the emulator seeded from a DR plan (tests/azure_dr_emulator/from_plan.py), and the
 # DR playbooks of that very plan run against it unchanged. The demo plan (playbooks/plans/demo.yml: the flat shape, a
-# workspace by name) is drilled, failed over and failed back; a generated plan of 100 groups (two-sided, over three
-# subscriptions and three region pairs, some sides left to be found through the other side's read, a tenth flat) starts
-# in seconds, its drill is a no-go while Japan West is out (POST /_emulator/outages), a go once it is back, and it
-# fails over. The emulator's timed states are counted (failover_polls), never waited out; the trap ends the emulator.
+# workspace by name) is drilled, failed over, failed back and drilled live; a generated plan of 100 groups (two-sided,
+# over three subscriptions and three region pairs, some sides left to be found through the other side's read, a tenth
+# flat) starts in seconds, its drill is a no-go while Japan West is out (POST /_emulator/outages), a go once it is
+# back, and it fails over. The emulator's timed states are counted (failover_polls), never waited out; the trap ends
+# the emulator.
 set -eux
 base=$(mktemp -d)  # (not "workdir": start_emulator.sh sets that)
 EMULATOR_PID=
@@ -52,6 +53,11 @@ check report "$(latest "$base/demo/reports" dr_failover)" \
 check primaries "$base/demo/plan.yml" dr
 run dr_failback "$base/demo/plan.yml" "$@"
 check report "$(latest "$base/demo/reports" dr_failback)" '{"result": "succeeded", "actions": {"failed over": 2}}'
+check primaries "$base/demo/plan.yml" primary
+# The live drill of the same plan: there and back with the example checks, one report with both legs.
+run dr_drill_live "$base/demo/plan.yml" -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=0 \
+    -e dr_drill_validate_tasks="$collection/playbooks/examples/dr_drill_validate.yml" "$@"
+check live "$(latest "$base/demo/reports" dr_drill_live)"
 check primaries "$base/demo/plan.yml" primary
 
 # A generated plan of 100 groups: it starts in seconds (the ready line says how long the seeding took).
