@@ -202,3 +202,26 @@ def test_a_hundred_groups_cost_two_listings_a_poll(start_emulator, clock):
     assert len(events[0]['snapshot']) == 100
     logged = arm_requests(emu)
     assert len(logged) == 3 * 4 and all(entry['method'] == 'GET' for entry in logged)  # 200 GETs a poll with one per side
+
+
+def test_a_side_the_plan_leaves_out_is_found_through_the_other_sides_read(start_emulator, clock):
+    """fg-orders of the demo estate: its DR side in another subscription and resource group, which the plan does not
+    name; the first poll reads the primary side, finds the DR side through managedInstancePairs and reads it too."""
+    emu = start_emulator()
+    groups = [{'name': 'fg-orders', 'primary': {'location': 'Japan West', 'resource_group': 'rg-sql-west'},
+               'dr': {'location': 'Japan East'}}]
+    changes = [lambda: emu.control('POST', 'role-swap', json={'name': 'fg-orders'})]
+    events = run('failover_group_watch', emu, {'plan': 'contoso-demo-split', 'groups': groups}, changes, clock)
+    assert [event['type'] for event in events] == ['snapshot', 'role_changed']
+    snapshot = events[0]
+    west, east = snapshot['snapshot'][0]['sides']
+    assert (west['derived'], west['found'], west['role']) == (False, True, 'Primary')
+    assert (east['derived'], east['found'], east['role'], east['resource_group'], east['subscription_id']) == \
+        (True, True, 'Secondary', 'rg-sql-east', '66666666-7777-4888-9999-000000000000')
+    assert snapshot['reads_per_interval'] == 2 and snapshot['requests'] == 2
+    assert events[1]['primary'] == 'Japan East' and events[1]['sides'][1]['derived'] is True
+    paths = [unquote(entry['path']) for entry in arm_requests(emu)]
+    assert paths == ['/subscriptions/%s/resourceGroups/rg-sql-west/providers/Microsoft.Sql/locations/Japan West/'
+                     'instanceFailoverGroups' % SUB,
+                     '/subscriptions/66666666-7777-4888-9999-000000000000/resourceGroups/rg-sql-east/providers/'
+                     'Microsoft.Sql/locations/Japan East/instanceFailoverGroups'] * 2
