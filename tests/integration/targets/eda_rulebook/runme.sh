@@ -12,16 +12,16 @@ set +x
 source ../setup_emulator/files/start_emulator.sh "$workdir"
 set -x
 python="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python}"
-standin_pid='' rulebook_pid=''
+standin_pid='' rulebooks=()
 cleanup() {
-    # ansible-rulebook runs in a process group of its own (setsid), with the playbooks it started.
-    if [ -n "$rulebook_pid" ]; then kill -TERM -- "-$rulebook_pid" 2>/dev/null || true; fi
+    # Each ansible-rulebook runs in a process group of its own (setsid), with the playbooks it started.
+    for group in "${rulebooks[@]}"; do kill -TERM -- "-$group" 2>/dev/null || true; done
     if [ -n "$standin_pid" ]; then kill "$standin_pid" 2>/dev/null || true; fi
     kill "$EMULATOR_PID" 2>/dev/null || true
-    if [ -n "$rulebook_pid" ]; then
-        for _ in $(seq 50); do kill -0 -- "-$rulebook_pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL -- "-$rulebook_pid" 2>/dev/null || true
-    fi
+    for group in "${rulebooks[@]}"; do
+        for _ in $(seq 50); do kill -0 -- "-$group" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL -- "-$group" 2>/dev/null || true
+    done
     rm -rf "$workdir"
 }
 trap cleanup EXIT
@@ -76,21 +76,35 @@ EOF
 
 # ansible-rulebook polls the controller's jobs every EDA_JOB_TEMPLATE_REFRESH_DELAY seconds (10 by default).
 # Python unbuffered: its output reaches the log as it prints (scenario.py reads the events from it).
-set +x
-( cd "$workdir" && EDA_JOB_TEMPLATE_REFRESH_DELAY=0.5 PYTHONUNBUFFERED=1 exec setsid ansible-rulebook \
-    -r azure_dr.recovery.dr_watch -i inventory.yml --vars vars.yml --print-events \
-    --controller-url "$standin_url" --controller-token "$token" --controller-ssl-verify no ) \
-    > "$workdir/rulebook.log" 2>&1 &
-rulebook_pid=$!
-set -x
-
+# rulebook VARS LOG: ansible-rulebook with dr_watch and those variables, in the background; its process group is the
+# last of "${rulebooks[@]}".
+rulebook() {
+    { set +x; } 2>/dev/null
+    ( cd "$workdir" && EDA_JOB_TEMPLATE_REFRESH_DELAY=0.5 PYTHONUNBUFFERED=1 exec setsid ansible-rulebook \
+        -r azure_dr.recovery.dr_watch -i inventory.yml --vars "$1" --print-events \
+        --controller-url "$standin_url" --controller-token "$token" --controller-ssl-verify no ) > "$2" 2>&1 &
+    rulebooks+=($!)
+    set -x
+}
+rulebook vars.yml "$workdir/rulebook.log"
 if ! "$python" scenario.py "$workdir"; then
     tail -n 200 "$workdir/rulebook.log"
     exit 1
 fi
-kill -0 "$rulebook_pid"  # still watching: no source ended, no rule stopped it
+kill -0 "${rulebooks[-1]}"  # still watching: no source ended, no rule stopped it
+kill -TERM -- "-${rulebooks[-1]}"
+
+# dr_watch_workspace_action: approve - a deleted workspace asks a person instead (the workflow, limited to it).
+sed 's/^dr_watch_workspace_action: restore$/dr_watch_workspace_action: approve/' "$workdir/vars.yml" > "$workdir/approve.yml"
+rulebook approve.yml "$workdir/approve.log"
+if ! "$python" scenario.py "$workdir" approve; then
+    tail -n 100 "$workdir/approve.log"
+    exit 1
+fi
 # No secret in what ansible-rulebook printed: neither the emulator's client secret nor the controller token.
 set +x
-if grep -q -e "$AZURE_SECRET" -e "$token" "$workdir/rulebook.log"; then echo 'a secret in the rulebook output' >&2; exit 1; fi
+if grep -q -e "$AZURE_SECRET" -e "$token" "$workdir/rulebook.log" "$workdir/approve.log"; then
+    echo 'a secret in the rulebook output' >&2; exit 1
+fi
 set -x
 echo "eda_rulebook: $(($(date +%s) - started)) s"

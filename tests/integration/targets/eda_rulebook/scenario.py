@@ -6,7 +6,9 @@
 outside: what it received (its --print-events output), what it ran (the DR reports), what reached Azure (the
 emulator's request log) and what reached AAP (the controller stand-in's launches).
 
-    scenario.py WORKDIR
+    scenario.py WORKDIR            the steps below, ansible-rulebook's output in WORKDIR/rulebook.log
+    scenario.py WORKDIR approve    then, with dr_watch_workspace_action: approve (WORKDIR/approve.log): a workspace
+                                   deleted launches the workflow limited to it, and nothing is restored
 
 WORKDIR holds rulebook.log (ansible-rulebook's output), reports/ (the plan's report_dir) and standin.json (the
 stand-in's ready file); the emulator is AZURE_ARM_ENDPOINT (its CA REQUESTS_CA_BUNDLE).  Steps, each waiting for a
@@ -46,6 +48,7 @@ HEALTHY_POLLS = 5  # unreachable_after (2) polls of an outage, plus the poll tha
 DEADLINE = 120  # seconds any one condition may take (a DR playbook run here takes 10 to 20)
 WORKFLOW = 'DR: drill, approve, fail over'
 FINANCE = '97dd1d38-a4c6-41ed-bc4f-1e383f8ddd0f'  # the plan's first workspace (by id): Finance Analytics
+ENGINEERING = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d'  # the plan's workspace given by name: Data Engineering
 MOVED_BY_OTHERS = 'primary (failed over by another operation)'
 
 
@@ -313,5 +316,35 @@ def main(workdir):
         ', '.join('%.2f' % value for value in times)))
 
 
+def approve(workdir):
+    """dr_watch_workspace_action: approve - a workspace of the plan deleted launches the workflow for that workspace only
+    (every job of it limited to it), and nothing is restored until a person approves."""
+    emulator, standin = Emulator(), Standin(workdir)
+
+    def events():
+        return received(os.path.join(workdir, 'approve.log'))
+
+    step('dr_watch_workspace_action: approve - a workspace deleted asks a person')
+    wait_for('the snapshot of both sources', lambda: len(ours(events(), 'snapshot')) == 2)
+    launched, since = len(standin.launches()), len(emulator.log())
+    emulator.call('POST', 'workspace-state', {'id': ENGINEERING, 'state': 'Deleted'})
+    event = wait_for('workspace_deleted', lambda: ours(events(), 'workspace_deleted'))[0]
+    launch = wait_for('the launch of %r' % WORKFLOW, lambda: standin.launches()[launched:])[0]
+    extra = launch['extra_vars']
+    expected = {'dr_plan_name': PLAN, 'dr_allow_data_loss': 'false', 'dr_confirm': PLAN, 'dr_only_groups': [],
+                'dr_only_workspaces': [{'id': ENGINEERING, 'name': 'Data Engineering'}]}
+    if launch['template'] != WORKFLOW or {key: extra.get(key) for key in expected} != expected \
+            or (extra.get('dr_event') or {}).get('type') != 'workspace_deleted' or event['workspace']['id'] != ENGINEERING:
+        fail('the approval launch carries %r' % extra)
+    log = emulator.log()[since:]
+    if restores(log) or failovers(log) or len(reports(workdir, 'dr_failover')) != 2:
+        fail('a deleted workspace was acted on before any approval: %r' % [path_of(e) for e in restores(log) + failovers(log)])
+    print('workflow %r launched (job %d) for %s only (dr_only_groups [], dr_only_workspaces %r); nothing restored' % (
+        launch['template'], launch['job'], 'Data Engineering', extra['dr_only_workspaces']))
+
+
 if __name__ == '__main__':
-    main(sys.argv[1])
+    if sys.argv[2:] == ['approve']:
+        approve(sys.argv[1])
+    else:
+        main(sys.argv[1])
