@@ -277,3 +277,33 @@ def test_what_ansible_rulebook_adds_to_the_arguments_is_taken():
         {'plan': 'p', 'groups': GROUPS, 'subscription_id': SUB, 'feedback': True, 'eda_feedback_queue': asyncio.Queue()},
         'arm', _watch_client.GROUP_WATCH_ARGS)
     assert problems == [] and 'eda_feedback_queue' not in params
+
+
+@responses.activate
+def test_a_resource_group_arm_does_not_find_is_a_missing_group_not_an_error():
+    gone = {'error': {'code': 'ResourceGroupNotFound', 'message': "Resource group 'rg-sql-dr' could not be found."}}
+    responses.get(list_url('Japan West'), status=404, json=gone)
+    responses.get(list_url('Japan East'), json=listing('Japan East', 'Japan West'))
+    events = run({'access_token': 'static-token-value-1'}, polls=3)
+    assert [event['type'] for event in events] == ['snapshot', 'group_missing']
+    missing = events[1]
+    assert missing['group'] == 'fg-sales' and 'HTTP 404 ResourceGroupNotFound' in missing['message']
+    west, east = missing['sides']
+    assert (west['answered'], west['found'], east['answered'], east['found']) == (True, False, True, True)
+    assert events[0]['snapshot'][0]['primary'] == 'Japan West'  # the DR side says who its primary partner is
+
+
+@pytest.mark.parametrize('error, status', [
+    (_watch_client.RetryBudgetExceeded('gave up', last_error=_watch_client.ApiError(503, 'ServiceUnavailable')), 'unreachable'),
+    (_watch_client.RetryBudgetExceeded('gave up', last_error=_watch_client.AzureDRError('Could not complete GET: timed out')),
+     'unreachable'),
+    (_watch_client.RetryBudgetExceeded('gave up', last_error=_watch_client.ApiError(429, 'TooManyRequests')), 'error'),
+    (_watch_client.ApiError(404, 'ResourceGroupNotFound'), 'missing'),
+    (_watch_client.ApiError(404, 'SubscriptionNotFound'), 'missing'),
+    (_watch_client.ApiError(403, 'AuthorizationFailed'), 'error'),
+    (_watch_client.ApiError(401, 'InvalidAuthenticationToken'), 'error'),
+    (_watch_client.AuthenticationError('Could not get a token'), 'error'),
+    (_watch_client.AzureDRError('Could not send GET https://arm.test/x: TLS verification failed'), 'error'),
+])
+def test_what_a_failed_listing_means(error, status):
+    assert _watch_client.classify(error)[0] == status
