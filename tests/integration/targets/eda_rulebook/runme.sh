@@ -101,6 +101,9 @@ if ! "$python" scenario.py "$workdir" approve; then
     tail -n 100 "$workdir/approve.log"
     exit 1
 fi
+kill -TERM -- "-${rulebooks[-1]}"
+# The same scope and confirm-only runs as a person runs them: check mode and idempotence (no rulebook).
+"$python" scenario.py "$workdir" scope
 # No secret in what ansible-rulebook printed: neither the emulator's client secret nor the controller token.
 set +x
 if grep -q -e "$AZURE_SECRET" -e "$token" "$workdir/rulebook.log" "$workdir/approve.log"; then

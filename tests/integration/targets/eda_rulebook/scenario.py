@@ -9,6 +9,9 @@ emulator's request log) and what reached AAP (the controller stand-in's launches
     scenario.py WORKDIR            the steps below, ansible-rulebook's output in WORKDIR/rulebook.log
     scenario.py WORKDIR approve    then, with dr_watch_workspace_action: approve (WORKDIR/approve.log): a workspace
                                    deleted launches the workflow limited to it, and nothing is restored
+    scenario.py WORKDIR scope      then, without ansible-rulebook: dr_failover's scope and confirm-only runs with
+                                   ansible-playbook - an unknown name refused before any request, check mode,
+                                   a run, the same run again (nothing to do)
 
 WORKDIR holds rulebook.log (ansible-rulebook's output), reports/ (the plan's report_dir) and standin.json (the
 stand-in's ready file); the emulator is AZURE_ARM_ENDPOINT (its CA REQUESTS_CA_BUNDLE).  Steps, each waiting for a
@@ -37,6 +40,7 @@ import os
 import re
 import ssl
 import statistics
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -343,8 +347,62 @@ def approve(workdir):
         launch['template'], launch['job'], 'Data Engineering', extra['dr_only_workspaces']))
 
 
+def playbook(workdir, name, extra, check=False):
+    """ansible-playbook azure_dr.recovery.NAME with the plan by name and EXTRA: (rc, output)."""
+    command = ['ansible-playbook', 'azure_dr.recovery.' + name, '-e', 'dr_plan_name=' + PLAN,
+               '-e', 'dr_plan_dir=' + os.path.join(workdir, 'plans'), '-e', json.dumps(extra)] + (['--check'] if check else [])
+    done = subprocess.run(command, cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, check=False,
+                          timeout=300)
+    return done.returncode, done.stdout
+
+
+def scope(workdir):
+    """dr_failover limited to a group, confirm only, as a person runs it: every problem before any request, check mode
+    (nothing sent), a run (a workspace restored, no failover), the same run again (nothing to do)."""
+    emulator = Emulator()
+    step('dr_failover limited to what an event names, without ansible-rulebook: refused, --check, run, run again')
+    since = len(emulator.log())
+    code, output = playbook(workdir, 'dr_failover', {'dr_only_groups': ['fg-nope'], 'dr_only_workspaces': ['Nope'],
+                                                     'dr_confirm_only': 'maybe'})
+    problems = ['dr_only_groups: fg-nope is not a failover group of plan contoso-demo (its groups: fg-sales, fg-finance)',
+                'dr_only_workspaces: Nope is not a workspace of plan contoso-demo',
+                "dr_confirm_only must be true or false, got 'maybe'"]
+    if code == 0 or not all(problem in output for problem in problems) or len(emulator.log()) != since:
+        fail('an unknown scope: rc %d, %d requests, output %s' % (code, len(emulator.log()) - since, output[-2000:]))
+    print('unknown names refused before any request, every problem at once')
+    only = {'dr_only_groups': ['fg-finance'], 'dr_confirm_only': True, 'dr_event': {'type': 'role_changed', 'plan': PLAN}}
+    runs = []
+    for check in (True, False, False):
+        since, before = len(emulator.log()), set(reports(workdir, 'dr_failover'))
+        code, output = playbook(workdir, 'dr_failover', only, check=check)
+        written = [entry for entry in emulator.log()[since:] if entry['method'] == 'POST' and '/oauth2/' not in entry['path']]
+        new = sorted(set(reports(workdir, 'dr_failover')) - before)
+        if code != 0 or len(new) != 1 or 'FAILED' in output:
+            fail('dr_failover %s: rc %d, reports %r: %s' % ('--check' if check else '', code, new, output[-3000:]))
+        report = load(new[0])
+        runs.append((report, written))
+        print('%s: %s, %s; scope %s; %d writes (%s)' % (
+            'check mode' if check else 'run', report['mode'], report['result'],
+            {key: report['scope'][key] for key in ('groups', 'left_out_groups', 'confirm_only', 'not_moved')},
+            len(written), ', '.join(path_of(entry).rsplit('/', 2)[-2] for entry in written) or 'none'))
+    (checked, checked_writes), (ran, ran_writes), (again, again_writes) = runs
+    rows = [[(item['name'], item['action']) for item in report['items'] if item['kind'] == 'failover_group']
+            for report in (checked, ran, again)]
+    if checked['result'] != 'rehearsed' or checked_writes or ran['result'] != 'succeeded' or again['result'] != 'succeeded':
+        fail('check mode wrote %r; results %s, %s, %s' % (checked_writes, checked['result'], ran['result'], again['result']))
+    if rows != [[('fg-finance', 'not moved (dr_confirm_only: no failover sent)')]] * 3 or failovers(ran_writes) \
+            or [path_of(entry) for entry in restores(ran_writes)] != ['/v1/admin/workspaces/%s/restore' % ENGINEERING] \
+            or again_writes or ran['scope']['not_moved'] != ['fg-finance'] or ran['event']['type'] != 'role_changed':
+        fail('the confirm-only runs: rows %r, writes %r then %r' % (rows, [path_of(e) for e in ran_writes],
+                                                                 [path_of(e) for e in again_writes]))
+    print('confirm only: fg-finance not moved and nothing sent, in check mode and for real; Data Engineering restored '
+          'once; the same run again sent nothing')
+
+
 if __name__ == '__main__':
     if sys.argv[2:] == ['approve']:
         approve(sys.argv[1])
+    elif sys.argv[2:] == ['scope']:
+        scope(sys.argv[1])
     else:
         main(sys.argv[1])
