@@ -161,13 +161,13 @@ class _Failover:
             raise AzureDRError('resource_group of %s at %s is not given, and without primary_location the primary side '
                                'cannot be read to find it.' % (group['name'], group['location']))
         primary = self._side(group['primary_subscription_id'], group['primary_resource_group'], group['primary_location'])
-        primary_group = primary.get()
+        # Bounded like every read of the primary side: in a region outage this is the read that cannot answer.
+        primary_group, _answered, problem = read_other_side(primary, self.options['primary_read_timeout'], self.health)
         subscription_id, resource_group, _location = other_side_of(primary_group)
         if primary_group is None or not resource_group:
             raise AzureDRError('resource_group of %s at %s is not given, and the primary side (%s) %s; give the '
                                'resource_group.' % (group['name'], group['location'], primary.describe(),
-                                                    'was not found' if primary_group is None else
-                                                    'does not name its partner instance'))
+                                                    problem or 'does not name its partner instance'))
         self.derived.append('%s side: resource group %s of subscription %s (from managedInstancePairs of the primary '
                             'side)' % (group['location'], resource_group, subscription_id))
         return self._side(subscription_id, resource_group, group['location'], derived=True)

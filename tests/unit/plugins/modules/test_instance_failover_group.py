@@ -476,6 +476,19 @@ def test_batch_finds_a_side_left_out_through_the_other_sides_pairs_and_waits_on_
 
 
 @responses.activate
+def test_a_side_left_out_behind_a_dead_primary_region_is_given_up_within_primary_read_timeout(run_module):
+    from ansible_collections.azure_dr.recovery.plugins.modules import instance_failover_group_failover_batch as batch
+    args = {key: value for key, value in ARGS.items() if key not in ('resource_group', 'location', 'name')}
+    responses.get(PARTNER + QUERY, **DOWN)
+    item = {'location': 'JapanWest', 'name': 'failover-group-test-3', 'primary_location': 'Japan East',
+            'primary_resource_group': 'Default'}
+    result, _out = run_module(batch.main, dict(args, groups=[item], failover_mode='planned_then_forced', primary_read_timeout=5))
+    message = result['results'][0]['msg']
+    assert result['failed'] is True and 'give the resource_group' in message and 'Japan East did not answer' in message, message
+    assert len(responses.calls) == 1  # one read of the dead region, not its whole retry budget
+
+
+@responses.activate
 def test_info_reads_the_partner_side_where_the_pairs_say(run_module):
     responses.get(GROUP + QUERY, json=secondary())
     responses.get(PARTNER + QUERY, json=partner_primary())
