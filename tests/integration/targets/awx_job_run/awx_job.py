@@ -357,7 +357,7 @@ def main():
 
 def drill_on_execution_node(job_id, dr_event):
     """The drill through AWX's execution-node path: its status, its events (the run's phases ok, nothing failed, every
-    event streamed back) and its artifacts (set_stats: the report, the path of its page) as the control node reads
+    event streamed back) and its artifacts (set_stats: the drill's answer, the report, their paths) as the control node reads
     them; the execution node's copy of the job deleted; the event that launched the workflow (``dr_event``, one of the
     workflow's variables, which AWX gives every job of it) in the report.  Returns the artifacts, which AWX hands to the
     next nodes."""
@@ -385,6 +385,11 @@ def drill_on_execution_node(job_id, dr_event):
     assert (report['result'], report['awx_job_id'], report['awx_job_template_name']) == ('rehearsed', job_id, 'DR drill'), report
     assert report['event'] == dr_event, report['event']
     assert os.path.exists(artifacts['dr_report_html']) and os.path.exists(artifacts['dr_report_history']), artifacts
+    # The drill's answer, what the approver reads first: go, and where the report is.
+    answer = artifacts['dr_drill']
+    assert (str(answer['go']), answer['result'], answer['report']) == (
+        'True', 'rehearsed', artifacts['dr_report_html'][:-len('.html')] + '.json'), answer
+    assert os.path.exists(answer['report']), answer
     assert facts.get('dr_run', {}).get('report_path') == artifacts['dr_report_html'][:-len('.html')], sorted(facts)
     assert not os.path.exists(node_dir), 'the execution node kept the job: %s' % os.listdir(node_dir)
     assert writes(since) == [], writes(since)
