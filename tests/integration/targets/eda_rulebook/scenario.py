@@ -395,8 +395,8 @@ def scope(workdir):
     if rows != [[('fg-finance', 'not moved (dr_confirm_only: no failover sent)')]] * 3 or failovers(ran_writes) \
             or [path_of(entry) for entry in restores(ran_writes)] != ['/v1/admin/workspaces/%s/restore' % ENGINEERING] \
             or again_writes or ran['scope']['not_moved'] != ['fg-finance'] or ran['event']['type'] != 'role_changed':
-        fail('the confirm-only runs: rows %r, writes %r then %r' % (rows, [path_of(e) for e in ran_writes],
-                                                                 [path_of(e) for e in again_writes]))
+        fail('the confirm-only runs: rows %r, writes %r then %r' % (
+            rows, [path_of(entry) for entry in ran_writes], [path_of(entry) for entry in again_writes]))
     print('confirm only: fg-finance not moved and nothing sent, in check mode and for real; Data Engineering restored '
           'once; the same run again sent nothing')
 
