@@ -3,10 +3,12 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """A stand-in of the AAP controller API, as much of it as ansible-rulebook 1.3.2's ``run_job_template`` and
-``run_workflow_template`` call (ansible_rulebook/job_template_runner.py and shared_job_monitor.py), on loopback over
-plain HTTP (``--controller-url http://127.0.0.1:PORT``; ansible-rulebook verifies TLS only for an https URL).
+``run_workflow_template`` call (ansible_rulebook/job_template_runner.py and shared_job_monitor.py), on loopback, over
+HTTPS with ``--tls-cert`` and ``--tls-key`` (ansible-rulebook's ``--controller-ssl-verify`` then names their CA), else
+plain HTTP.
 
-    python controller_standin.py --ready-file FILE --token TOKEN [--templates JSON] [--idle-exit SECONDS]
+    python controller_standin.py --ready-file FILE --token TOKEN [--tls-cert PEM --tls-key PEM] [--templates JSON]
+                                 [--idle-exit SECONDS]
 
 Routes (each needs ``Authorization: Bearer TOKEN``, else 401, as the controller answers):
 
@@ -31,6 +33,7 @@ import argparse
 import json
 import os
 import signal
+import ssl
 import sys
 import threading
 import time
@@ -194,6 +197,13 @@ def serve(arguments):
     Handler.controller = controller
     server = ThreadingHTTPServer(('127.0.0.1', 0), Handler)
     server.daemon_threads = True
+    scheme = 'http'
+    if arguments.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(arguments.tls_cert, arguments.tls_key)
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+        scheme = 'https'
+
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown, daemon=True).start())
 
     def idle():
@@ -204,7 +214,7 @@ def serve(arguments):
                 return
 
     threading.Thread(target=idle, daemon=True).start()
-    url = 'http://127.0.0.1:%d' % server.server_address[1]
+    url = '%s://127.0.0.1:%d' % (scheme, server.server_address[1])
     temporary = arguments.ready_file + '.tmp'
     with open(temporary, 'w') as handle:
         json.dump({'url': url, 'pid': os.getpid()}, handle)
@@ -218,6 +228,8 @@ def main():
     parser.add_argument('--ready-file', required=True)
     parser.add_argument('--token', required=True)
     parser.add_argument('--templates')
+    parser.add_argument('--tls-cert', help='PEM of the server certificate (and its chain): serve HTTPS')
+    parser.add_argument('--tls-key', help='PEM of its private key')
     parser.add_argument('--idle-exit', type=float, default=600)
     serve(parser.parse_args())
 

@@ -43,12 +43,13 @@ grep -q 'primary_read_timeout: 3' "$workdir/plans/contoso-demo.yml"
 # A 503 of the region out says retry after 1 s: the watch's 2 s read budget sees it fail within one poll.
 emulator POST settings '{"outage_retry_after": 1}' >/dev/null
 
-# The controller stand-in, on loopback; its token is made here and given to ansible-rulebook only (the trace is off
-# wherever it is used: no token in this test's output).
+# The controller stand-in, on loopback over HTTPS with the emulator's certificate (ansible-rulebook verifies it against
+# their CA); its token is made here and given to ansible-rulebook only (the trace is off wherever it is used: no token
+# in this test's output).
 set +x
 token=$("$python" -c 'import secrets; print(secrets.token_hex(16))')
 "$python" controller_standin.py --ready-file "$workdir/standin.json" --token "$token" --idle-exit 300 \
-    > "$workdir/standin.log" 2>&1 &
+    --tls-cert "$workdir/tls/server.pem" --tls-key "$workdir/tls/server-key.pem" > "$workdir/standin.log" 2>&1 &
 standin_pid=$!
 set -x
 for _ in $(seq 100); do [ -s "$workdir/standin.json" ] && break; sleep 0.1; done
@@ -82,7 +83,7 @@ rulebook() {
     { set +x; } 2>/dev/null
     ( cd "$workdir" && EDA_JOB_TEMPLATE_REFRESH_DELAY=0.5 PYTHONUNBUFFERED=1 exec setsid ansible-rulebook \
         -r azure_dr.recovery.dr_watch -i inventory.yml --vars "$1" --print-events \
-        --controller-url "$standin_url" --controller-token "$token" --controller-ssl-verify no ) > "$2" 2>&1 &
+        --controller-url "$standin_url" --controller-token "$token" --controller-ssl-verify "$REQUESTS_CA_BUNDLE" ) > "$2" 2>&1 &
     rulebooks+=($!)
     set -x
 }

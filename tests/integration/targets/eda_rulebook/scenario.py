@@ -163,13 +163,16 @@ class Standin:
         with open(os.path.join(workdir, 'standin.json')) as handle:
             self.url = json.load(handle)['url']
 
+        # Its certificate is the emulator's (one CA for both).
+        self.context = ssl.create_default_context(cafile=os.environ['REQUESTS_CA_BUNDLE'])
+
     def launches(self):
-        with urllib.request.urlopen(self.url + '/_standin/launches') as answer:
+        with urllib.request.urlopen(self.url + '/_standin/launches', context=self.context) as answer:
             return json.load(answer)['launches']
 
     def approve(self, job):
         request = urllib.request.Request(self.url + '/_standin/workflow_jobs/%d/approve' % job, data=b'{}', method='POST')
-        with urllib.request.urlopen(request) as answer:
+        with urllib.request.urlopen(request, context=self.context) as answer:
             return json.load(answer)
 
 
