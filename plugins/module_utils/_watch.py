@@ -6,7 +6,7 @@
 any request or any asyncio: the events and their shape, the reads a poll costs, the change detectors (given what
 they knew and what a poll read, which events), and the rule that tells a move made by one of our own DR runs.
 
-The sources (``extensions/eda/plugins/event_source/``) are thin async shells over ``_watch_client``, which reads;
+The sources (``extensions/eda/plugins/event_source/``) are run by ``plugin_utils/_watch_sources``; ``_watch_client`` reads;
 this module only decides, so that every rule here is tested with plain values (docs/eda.md, "Event sources")."""
 
 from __future__ import annotations

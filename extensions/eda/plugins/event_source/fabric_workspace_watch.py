@@ -3,17 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Event source ``azure_dr.recovery.fabric_workspace_watch``: the Fabric workspaces of a DR plan, one listing of the
-deleted workspaces a poll, and an event when one of them is deleted (docs/eda.md, "Event sources").  A thin async
-shell: the collection's ``_watch`` decides, ``_watch_client`` reads with the modules' own HTTP, retry and credential
-code."""
+deleted workspaces a poll, and an event when one of them is deleted (docs/eda.md, "Event sources").  Its
+documentation and a ``main``: ``plugin_utils/_watch_sources`` runs it, ``module_utils/_watch`` decides and
+``_watch_client`` reads with the modules' own HTTP, retry and credential code."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
 import sys
-import time
 
 DOCUMENTATION = r"""
 ---
@@ -165,72 +162,30 @@ EXAMPLES = r"""
           msg: "{{ event.azure_dr.workspace.name }} can be restored until {{ event.azure_dr.restore_before }}"
 """
 
-LOG = logging.getLogger('azure_dr.recovery.fabric_workspace_watch')
-
 
 def _collection():
-    """The collection's modules (see failover_group_watch: ``sys.path`` when ansible-rulebook runs the file)."""
+    """The collection's code for the sources.  ansible-rulebook runs this file with ``runpy.run_path`` and does not put
+    the collections' directory on ``sys.path``: when ``ansible_collections`` cannot be imported, the directory holding
+    ``ansible_collections/azure_dr/recovery`` (where this file is installed) is added."""
     try:
-        import ansible_collections.azure_dr.recovery.plugins.module_utils._watch_client  # noqa: F401 pylint: disable=unused-import
+        from ansible_collections.azure_dr.recovery.plugins.plugin_utils import _watch_sources
     except ImportError:
-        root = os.path.dirname(os.path.abspath(__file__))
-        for _level in range(4):  # event_source, plugins, eda, extensions: the collection's root
+        root = os.path.abspath(__file__)
+        for _level in range(5):  # the file, event_source, plugins, eda, extensions: the collection's root
             root = os.path.dirname(root)
-        parts = root.replace(os.sep, '/').rsplit('/', 3)
-        if parts[-3:] != ['ansible_collections', 'azure_dr', 'recovery']:
+        if root.replace(os.sep, '/').split('/')[-3:] != ['ansible_collections', 'azure_dr', 'recovery']:
             raise
-        sys.path.append(parts[0] or '/')
-    from ansible_collections.azure_dr.recovery.plugins.module_utils import _watch_client
-    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run import plan as plan_rules
-
-    return _watch_client, plan_rules
+        sys.path.append(os.path.dirname(os.path.dirname(os.path.dirname(root))))
+        from ansible_collections.azure_dr.recovery.plugins.plugin_utils import _watch_sources
+    return _watch_sources
 
 
-def build(args, clock=time.time, sleep=None, monotonic=None, log=None):
-    """The watch of ``args``: every problem found before any request raises ValueError naming the arguments."""
-    client, plan_rules = _collection()
-    # Retries (each Retry-After of an outage) go to the debug log; what the watch decides, to the info log.
-    retries = log or LOG.debug
-    log = log or LOG.info
-    params, problems = client.source_params(args, 'fabric', client.WORKSPACE_WATCH_ARGS)
-    if problems:
-        raise ValueError('fabric_workspace_watch: ' + '; '.join(problems))
-    try:
-        plan = client.load_plan(params, 'fabric_workspaces', 'workspaces')
-    except ValueError as error:
-        raise ValueError('fabric_workspace_watch: %s' % error) from None
-    problems = plan_rules.plan_problems(plan)
-    if problems:
-        raise ValueError('fabric_workspace_watch: the plan has %d problem(s): %s' % (len(problems), '; '.join(problems)))
-    connection = client.Connection(params, clock=clock, sleep=sleep, monotonic=monotonic, log=retries)
-    watch = client.WorkspaceWatch(params, plan, connection, clock=clock, log=log)
-    problems = watch.problems()
-    if problems:
-        connection.close()
-        raise ValueError('fabric_workspace_watch: ' + '; '.join(problems))
-    log('fabric_workspace_watch: plan %s, %d workspace(s), one listing of the deleted workspaces every %d s'
-        % (plan['name'], len(watch.entries), params['interval']))
-    return watch
-
-
-async def main(queue, args, clock=time.time, sleep=None, retry_sleep=None, monotonic=time.monotonic):
-    """Put the events of the plan's workspaces on ``queue`` until cancelled (or ``max_polls``).  ansible-rulebook
-    gives only ``queue`` and ``args``; tests give ``clock``, ``sleep`` (async, between polls), ``retry_sleep`` and
-    ``monotonic`` (the retry engine's)."""
-    client, _plan_rules = _collection()
-    watch = build(args, clock=clock, sleep=retry_sleep, monotonic=None if retry_sleep is None else monotonic)
-    return await client.run_polls(queue, watch.poll, watch.params['interval'], watch.params['max_polls'], sleep=sleep,
-                                  monotonic=monotonic, close=watch.connection.close)
+async def main(queue, args, **testing):
+    """Put the events on ``queue`` until cancelled (or ``max_polls``); ansible-rulebook gives only ``queue`` and
+    ``args`` (tests: ``_watch_sources.run``'s clocks)."""
+    return await _collection().run('fabric_workspace_watch', queue, args, **testing)
 
 
 if __name__ == '__main__':
-    # MockQueue if running directly: python fabric_workspace_watch.py plan.yml (with AZURE_* in the environment).
-
-    class MockQueue(asyncio.Queue):
-        """Prints the events."""
-
-        async def put(self, item):
-            print(item)  # noqa: T201
-
-    logging.basicConfig(level=logging.INFO)
-    asyncio.run(main(MockQueue(), {'plan_file': sys.argv[1] if len(sys.argv) > 1 else 'plans/demo.yml', 'max_polls': 1}))
+    # Try it from a shell: python fabric_workspace_watch.py plans/demo.yml (with AZURE_* in the environment); events are printed.
+    _collection().print_events('fabric_workspace_watch', sys.argv[1:], {'max_polls': 1})

@@ -3,16 +3,14 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 """Event source ``azure_dr.recovery.failover_group_watch``: the failover groups of a DR plan, both sides read on an
-interval, and an event for each change (docs/eda.md, "Event sources").  A thin async shell: the collection's
-``_watch`` decides, ``_watch_client`` reads with the modules' own HTTP, retry and credential code."""
+interval, and an event for each change (docs/eda.md, "Event sources").  Its documentation and a ``main``:
+``plugin_utils/_watch_sources`` runs it, ``module_utils/_watch`` decides and ``_watch_client`` reads with the
+modules' own HTTP, retry and credential code."""
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import os
 import sys
-import time
 
 DOCUMENTATION = r"""
 ---
@@ -212,81 +210,30 @@ EXAMPLES = r"""
         debug:
 """
 
-LOG = logging.getLogger('azure_dr.recovery.failover_group_watch')
-
 
 def _collection():
-    """The collection's modules.  ansible-rulebook runs this file with ``runpy.run_path`` and does not put the
-    collections' directory on ``sys.path``: when ``ansible_collections`` cannot be imported, the directory holding
+    """The collection's code for the sources.  ansible-rulebook runs this file with ``runpy.run_path`` and does not put
+    the collections' directory on ``sys.path``: when ``ansible_collections`` cannot be imported, the directory holding
     ``ansible_collections/azure_dr/recovery`` (where this file is installed) is added."""
     try:
-        import ansible_collections.azure_dr.recovery.plugins.module_utils._watch_client  # noqa: F401 pylint: disable=unused-import
+        from ansible_collections.azure_dr.recovery.plugins.plugin_utils import _watch_sources
     except ImportError:
-        root = os.path.dirname(os.path.abspath(__file__))
-        for _level in range(4):  # event_source, plugins, eda, extensions: the collection's root
+        root = os.path.abspath(__file__)
+        for _level in range(5):  # the file, event_source, plugins, eda, extensions: the collection's root
             root = os.path.dirname(root)
-        parts = root.replace(os.sep, '/').rsplit('/', 3)
-        if parts[-3:] != ['ansible_collections', 'azure_dr', 'recovery']:
+        if root.replace(os.sep, '/').split('/')[-3:] != ['ansible_collections', 'azure_dr', 'recovery']:
             raise
-        sys.path.append(parts[0] or '/')
-    from ansible_collections.azure_dr.recovery.plugins.module_utils import _watch_client
-    from ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run import plan as plan_rules
-
-    return _watch_client, plan_rules
+        sys.path.append(os.path.dirname(os.path.dirname(os.path.dirname(root))))
+        from ansible_collections.azure_dr.recovery.plugins.plugin_utils import _watch_sources
+    return _watch_sources
 
 
-def build(args, clock=time.time, sleep=None, monotonic=None, log=None):
-    """The watch of ``args``: every problem found before any request raises ValueError naming the arguments."""
-    client, plan_rules = _collection()
-    # Retries (each Retry-After of an outage) go to the debug log; what the watch decides, to the info log.
-    retries = log or LOG.debug
-    log = log or LOG.info
-    params, problems = client.source_params(args, 'arm', client.GROUP_WATCH_ARGS)
-    if problems:
-        raise ValueError('failover_group_watch: ' + '; '.join(problems))
-    try:
-        plan = client.load_plan(params, 'failover_groups', 'groups')
-    except ValueError as error:
-        raise ValueError('failover_group_watch: %s' % error) from None
-    problems = plan_rules.plan_problems(plan)
-    if not problems and not plan.get('failover_groups'):
-        problems = ['the plan %s has no failover_groups to watch' % plan.get('name')]
-    if problems:
-        raise ValueError('failover_group_watch: the plan has %d problem(s): %s' % (len(problems), '; '.join(problems)))
-    groups = [(group['name'], plan_rules.group_sides(group)) for group in plan['failover_groups']]
-    connection = client.Connection(params, pool_size=max(params['max_concurrency'], 1), clock=clock, sleep=sleep,
-                                   monotonic=monotonic, log=retries)
-    watch = client.FailoverGroupWatch(params, plan, groups, connection, clock=clock, log=log)
-    problems = watch.problems()
-    if problems:
-        connection.close()
-        raise ValueError('failover_group_watch: ' + '; '.join(problems))
-    figures = watch.figures()
-    log('failover_group_watch: plan %s, %d group(s), %d listing(s) per poll every %d s (%d reads an hour; %d with one '
-        'GET per side)' % (plan['name'], len(groups), figures['reads_per_interval'], params['interval'],
-                           figures['reads_per_hour'], figures['gets_instead']))
-    return watch
-
-
-async def main(queue, args, clock=time.time, sleep=None, retry_sleep=None, monotonic=time.monotonic):
-    """Put the events of the plan's failover groups on ``queue`` until cancelled (or ``max_polls``).  ansible-rulebook
-    gives only ``queue`` and ``args``; tests give ``clock`` (wall clock: events, tokens), ``sleep`` (async, between
-    polls), ``retry_sleep`` and ``monotonic`` (the retry engine's)."""
-    client, _plan_rules = _collection()
-    watch = build(args, clock=clock, sleep=retry_sleep, monotonic=None if retry_sleep is None else monotonic)
-    return await client.run_polls(queue, watch.poll, watch.params['interval'], watch.params['max_polls'], sleep=sleep,
-                                  monotonic=monotonic, close=watch.connection.close)
+async def main(queue, args, **testing):
+    """Put the events on ``queue`` until cancelled (or ``max_polls``); ansible-rulebook gives only ``queue`` and
+    ``args`` (tests: ``_watch_sources.run``'s clocks)."""
+    return await _collection().run('failover_group_watch', queue, args, **testing)
 
 
 if __name__ == '__main__':
-    # MockQueue if running directly: python failover_group_watch.py plan.yml (with AZURE_* in the environment).
-
-    class MockQueue(asyncio.Queue):
-        """Prints the events."""
-
-        async def put(self, item):
-            print(item)  # noqa: T201
-
-    logging.basicConfig(level=logging.INFO)
-    asyncio.run(main(MockQueue(), {'plan_file': sys.argv[1] if len(sys.argv) > 1 else 'plans/demo.yml', 'max_polls': 3,
-                                   'interval': 10, 'max_reads_per_hour': 100000}))
+    # Try it from a shell: python failover_group_watch.py plans/demo.yml (with AZURE_* in the environment); events are printed.
+    _collection().print_events('failover_group_watch', sys.argv[1:], {'max_polls': 3, 'interval': 10, 'max_reads_per_hour': 100000})

@@ -240,17 +240,16 @@ def test_ansible_rulebook_runs_a_source_with_runpy_and_the_source_finds_its_coll
         'found = {}\n'
         'for name in ("failover_group_watch", "fabric_workspace_watch"):\n'
         '    module = runpy.run_path("%s/" + name + ".py")\n'
-        '    client, plan = module["_collection"]()\n'
-        '    found[name] = [callable(module["main"]), client.__name__, plan.__name__]\n'
+        '    shared = module["_collection"]()\n'
+        '    found[name] = [callable(module["main"]), shared.__name__]\n'
         'print(json.dumps(found))\n' % os.path.realpath(SOURCE_DIR))
     environment = {key: value for key, value in os.environ.items() if key != 'PYTHONPATH'}
     answer = subprocess.run([sys.executable, '-I', '-c', script], cwd=str(tmp_path), env=environment,
                             capture_output=True, text=True, timeout=120, check=False)
     assert answer.returncode == 0, answer.stderr
     found = json.loads(answer.stdout)
-    assert found['failover_group_watch'] == [True, 'ansible_collections.azure_dr.recovery.plugins.module_utils._watch_client',
-                                             'ansible_collections.azure_dr.recovery.plugins.plugin_utils._dr_run.plan']
-    assert found['fabric_workspace_watch'][0] is True
+    shared = [True, 'ansible_collections.azure_dr.recovery.plugins.plugin_utils._watch_sources']
+    assert found == {'failover_group_watch': shared, 'fabric_workspace_watch': shared}
 
 
 @pytest.mark.parametrize('name, api, own', [('failover_group_watch', 'arm', _watch_client.GROUP_WATCH_ARGS),
