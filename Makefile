@@ -29,10 +29,25 @@ help:
 	@echo "make bench  - performance figures against the emulator, beside azure.azcollection (BENCH_RUNS=N)"
 	@echo "make clean  - remove the virtual environment and build output"
 
-# Last, a check that nothing this run started is still running (tests end their servers and jobs).
+# `make test`: the set-up once (the virtual environment, the build copy, get-pip, awx.awx for the lint, the browser and
+# Java), then the stages (tests/utils/stages.py), each stage's output in .build/stages/<stage>.log, a line with its
+# summary when it ends, a table of every stage's time at the end and the tail of a failed stage's log.  A stage runs
+# as `make STAGED=1 <target>`, which does not make the set-up again; `+` joins targets that one make runs (docs-rst
+# once for both).  Last, a check that nothing this run started is still running (tests end their servers and jobs).
+# TEST_LANES is one lane, the stages one after the other: stages.py can run lanes side by side (each quoted word a
+# lane, e.g. 'integration' 'test-compat' 'units sanity docs-lint+docs lint build galaxy-import ee', with
+# COMPAT_CPU_SLOTS=1), but on a loaded 2-core machine the integration targets with wall-clock margins (dr_drill_live's
+# 8 s soak, emulator_from_plan's 3 s primary read) failed beside the CPU-bound stages (issue 28).
 STARTED := $(shell date +%s)
-test: venv collection sanity units integration test-compat docs-lint docs lint build galaxy-import ee
+TEST_LANES := 'sanity units integration test-compat docs-lint+docs lint build galaxy-import ee'
+
+test: venv collection get-pip lint-collections browser java
+	$(BIN)/python tests/utils/stages.py .build/stages $(STARTED) $(MAKE) $(TEST_LANES)
 	$(BIN)/python tests/utils/check_no_leftovers.py $(BIN) $(STARTED)
+
+# STAGED=1 (given by stages.py, on the command line only): the set-up is already made, leave it alone.
+override STAGED := $(if $(filter command line,$(origin STAGED)),$(STAGED))
+unless-staged = $(if $(STAGED),,$(1))
 
 # The stamp is rebuilt whenever a requirements file changes.
 $(VENV)/.installed: requirements.txt requirements-dev.txt
@@ -56,7 +71,7 @@ collection:
 get-pip: venv
 	@$(BIN)/python tests/utils/provide_get_pip.py
 
-sanity: venv collection get-pip
+sanity: $(call unless-staged,venv collection get-pip)
 	$(ANSIBLE_TEST) sanity --python $(TEST_PYTHON) --color no
 
 # Only some unit test files or folders (a folder ends in /), or some integration targets, given on the command
@@ -66,7 +81,7 @@ sanity: venv collection get-pip
 override UNITS := $(if $(filter command line,$(origin UNITS)),$(UNITS))
 override TARGETS := $(if $(filter command line,$(origin TARGETS)),$(TARGETS))
 
-units: venv collection
+units: $(call unless-staged,venv collection)
 	$(ANSIBLE_TEST) units --python $(TEST_PYTHON) --color no $(UNITS)
 
 # Every other ansible-core release that meta/runtime.yml claims, side by side (tests/compat/matrix.yml): units
@@ -75,10 +90,10 @@ units: venv collection
 COMPAT_DIR := $(CURDIR)/.build/compat
 
 # (.venv/bin on PATH, after each release's own, so that check_no_leftovers sees what the releases start.)
-test-compat: venv collection
+test-compat: $(call unless-staged,venv collection)
 	PATH=$(BIN):$$PATH $(BIN)/python tests/compat/run.py $(COLLECTION_ROOT) $(COMPAT_DIR) $(RELEASES)
 
-integration: venv collection browser java
+integration: $(call unless-staged,venv collection browser java)
 	@if ls tests/integration/targets/*/aliases >/dev/null 2>&1; then \
 		$(ANSIBLE_TEST) integration --python $(TEST_PYTHON) --color no $(TARGETS); \
 	else echo "integration: no integration targets yet (they arrive with the modules)"; fi
@@ -92,7 +107,7 @@ lint-collections: venv
 
 LINT := cd $(COLLECTION_ROOT) && ANSIBLE_COLLECTIONS_PATH=$(LINT_COLLECTIONS) PATH=$(BIN):$$PATH $(BIN)/ansible-lint --profile production
 
-lint: venv collection lint-collections
+lint: $(call unless-staged,venv collection lint-collections)
 	$(LINT)
 
 # The fast loop for daily work (not what CI runs; no sanity, compat, docs or build), its three parts side by
@@ -114,35 +129,42 @@ check-integration:
 check-lint:
 	$(LINT)
 
-build: venv
+build: $(call unless-staged,venv)
 	rm -rf .build/dist && mkdir -p .build/dist
 	$(BIN)/ansible-galaxy collection build --force --output-path .build/dist .
 	$(BIN)/python tests/utils/check_tarball.py .build/dist/azure_dr-recovery-*.tar.gz
 
 # Galaxy's import of the tarball just built, as on publishing but offline (tests/utils/galaxy-importer.cfg:
 # ansible-doc and ansible-lint, no ansible-test); fails unless it imports with 0 warnings and 0 errors.
-galaxy-import: venv build
+galaxy-import: $(call unless-staged,venv build)
 	$(BIN)/python tests/utils/check_galaxy_import.py '.build/dist/azure_dr-recovery-*.tar.gz' .build/galaxy-import
 
 # The execution environment's build context (ansible-builder create needs no container engine), and the
 # check that it installs ansible-core, ansible-runner, the tarball just built and exactly its requirements.
 EE_CONTEXT := .build/ee-context
 
-ee: venv build
+ee: $(call unless-staged,venv build)
 	rm -rf $(EE_CONTEXT)
 	$(BIN)/ansible-builder create -f extensions/ee/execution-environment.yml -c $(EE_CONTEXT) --output-filename Containerfile
 	$(BIN)/python tests/utils/check_ee.py $(EE_CONTEXT)
 
 # The docs site, built as Ansible's own collection docs are (antsibull-docs): the module, plugin and role pages
 # from their docs and argument specs, and the guides docs/*.md as extra docs (docs/docsite/extra-docs.yml).
-# antsibull-docs takes only RST as extra docs: tests/utils/docsite.py writes the Markdown as RST into the build
-# copy, so that docs/*.md stays the only source.  Sphinx fails on any warning (-W, in build.sh as sphinx-init
-# writes it); offline, references to Ansible's docs resolve through fallback inventories (docsite.py).
+# antsibull-docs takes only RST as extra docs: tests/utils/docsite.py writes the Markdown as RST into a copy of
+# the checkout of the docs' own (.build/docs-tree: not the build copy, which sanity and test-compat read, also when
+# stages run side by side), so that docs/*.md stays the only source.  Sphinx fails on any warning (-W, in build.sh as
+# sphinx-init writes it); offline, references to Ansible's docs resolve through fallback inventories (docsite.py).
 DOCS_DIR := $(CURDIR)/.build/docs
-DOCS_ENV := ANSIBLE_COLLECTIONS_PATH=$(CURDIR)/.build PATH=$(BIN):$$PATH
+DOCS_TREE := $(CURDIR)/.build/docs-tree
+DOCS_ROOT := $(DOCS_TREE)/ansible_collections/azure_dr/recovery
+DOCS_ENV := ANSIBLE_COLLECTIONS_PATH=$(DOCS_TREE) PATH=$(BIN):$$PATH
 
-docs-rst: venv collection
-	$(BIN)/python tests/utils/docsite.py rst $(COLLECTION_ROOT)
+docs-rst: $(call unless-staged,venv)
+	rm -rf $(DOCS_TREE)
+	mkdir -p $(DOCS_ROOT)
+	git ls-files -z --cached --others --exclude-standard \
+		| tar --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -xf - -C $(DOCS_ROOT)
+	$(BIN)/python tests/utils/docsite.py rst $(DOCS_ROOT)
 
 docs: docs-rst
 	rm -rf $(DOCS_DIR) && mkdir -m 755 $(DOCS_DIR)
@@ -154,7 +176,7 @@ docs: docs-rst
 # antsibull-docs' lint of what the site is built from: plugin docs and role argument specs (semantic markup,
 # references), the extra docs (labels, toctrees, rstcheck) and links.yml.
 docs-lint: docs-rst
-	cd $(COLLECTION_ROOT) && $(DOCS_ENV) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
+	cd $(DOCS_ROOT) && $(DOCS_ENV) $(BIN)/antsibull-docs lint-collection-docs --plugin-docs .
 
 changelog: venv
 	$(BIN)/antsibull-changelog lint
@@ -170,8 +192,28 @@ emulator: venv
 	PYTHONPATH=tests $(BIN)/python -m azure_dr_emulator --port $(EMULATOR_PORT) --tls-dir $(EMULATOR_DIR)/tls \
 		$(if $(PLAN),--plan $(PLAN) --state $(EMULATOR_DIR)/plan-state.json,--state $(EMULATOR_DIR)/state.json)
 
-demo: venv
-	bash tests/utils/demo.sh
+# make demo installs only what it runs: ansible-core (the release of requirements-dev.txt), requirements.txt and the
+# emulator's TLS (trustme), in .venv-demo; or it uses .venv when `make test` or `make check` made it.  The venv gets
+# no pip of its own when $(PYTHON)'s pip can install into it (pip --python, pip 22.3 and later), and pip compiles
+# none of what it installs (--no-compile: Python compiles what the demo imports, once): together about 10 s less.
+DEMO_VENV := $(if $(wildcard $(VENV)/.installed),$(VENV),.venv-demo)
+DEMO_PINS = $(shell grep -E '^(ansible-core|trustme)==' requirements-dev.txt)
+DEMO_PIP := install --quiet --disable-pip-version-check --no-compile
+
+.venv-demo/.installed: requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
+	rm -rf .venv-demo
+	$(PYTHON) -m venv --without-pip .venv-demo
+	if $(PYTHON) -m pip --python .venv-demo/bin/python --version >/dev/null 2>&1; then \
+		$(PYTHON) -m pip --python .venv-demo/bin/python $(DEMO_PIP) $(DEMO_PINS) -r requirements.txt; \
+	else .venv-demo/bin/python -m ensurepip --default-pip >/dev/null && \
+		.venv-demo/bin/python -m pip $(DEMO_PIP) $(DEMO_PINS) -r requirements.txt; fi
+	touch $@
+
+DEMO_STARTED_MS := $(shell date +%s%3N)
+
+demo: $(DEMO_VENV)/.installed
+	DEMO_BIN=$(CURDIR)/$(DEMO_VENV)/bin DEMO_STARTED_MS=$(DEMO_STARTED_MS) bash tests/utils/demo.sh
 
 # Not part of `make test`: five performance figures against the emulator, the module cost side by side
 # with azure.azcollection (benchmarks/README.md). BENCH_DIR is outside the checkout on purpose (a
@@ -205,4 +247,4 @@ java:
 			openjdk-17-jre-headless >/dev/null; }
 
 clean:
-	rm -rf $(VENV) .build tests/output $(EMULATOR_DIR) .demo
+	rm -rf $(VENV) .venv-demo .build tests/output $(EMULATOR_DIR) .demo

@@ -25,6 +25,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 import yaml
@@ -33,6 +34,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REQUIREMENTS = [os.path.join(HERE, '..', '..', 'requirements.txt'), os.path.join(HERE, 'requirements.txt')]
 # Releases run at once: each spends most of its integration time waiting on the emulator's failovers.
 PARALLEL = 5
+# COMPAT_CPU_SLOTS=N: at most N of them run their CPU-bound phases (units, sanity) at once (default: no limit). Beside
+# other CPU-bound work on a small machine more only stretch each other, and the emulator's own unit tests time
+# wall-clock seconds.
+CPU_SLOTS = threading.Semaphore(int(os.environ.get('COMPAT_CPU_SLOTS') or PARALLEL))
 
 
 class Failure(Exception):
@@ -89,10 +94,13 @@ def environment_for(release, workdir, log):
 
 
 def collection_copy(collection, workdir, release):
-    """A copy of the collection for this release (ansible-test writes its output inside the collection)."""
+    """A copy of the collection for this release (ansible-test writes its output inside the collection), taken
+    first: in `make test` the main run's stages use the collection beside this one (their output, byte code and
+    ansible-lint's cache are left out, as they may change while it is copied)."""
     root = os.path.join(workdir, 'tree-%s' % release['ansible_core'], 'ansible_collections', 'azure_dr', 'recovery')
     shutil.rmtree(os.path.dirname(os.path.dirname(os.path.dirname(root))), ignore_errors=True)
-    shutil.copytree(collection, root, ignore=shutil.ignore_patterns('.git', 'output'), symlinks=True)
+    shutil.copytree(collection, root, symlinks=True,
+                    ignore=shutil.ignore_patterns('.git', 'output', '__pycache__', '.pytest_cache', '.ansible'))
     subprocess.run(['git', 'init', '--quiet'], cwd=root, check=True)
     subprocess.run(['git', 'add', '--all'], cwd=root, check=True)
     return root
@@ -105,22 +113,25 @@ def one_release(release, collection, workdir, targets):
     outcome = dict(release, name=name, log=log_path, problems=[])
     with open(log_path, 'w') as log:
         try:
+            root = collection_copy(collection, workdir, release)
             venv = environment_for(release, workdir, log)
             outcome['setup_seconds'] = round(time.monotonic() - started, 1)
-            root = collection_copy(collection, workdir, release)
             env = dict(os.environ, PATH=os.path.join(venv, 'bin') + os.pathsep + os.environ['PATH'])
             test = [os.path.join(venv, 'bin', 'ansible-test')]
-            begun = time.monotonic()
-            if run(test + ['units', '--python', release['python'], '--color', 'no'], log, cwd=root, env=env) != 0:
-                outcome['problems'].append('ansible-test units failed')
-            outcome['units_seconds'] = round(time.monotonic() - begun, 1)
-            if release.get('sanity'):
+            with CPU_SLOTS:
                 begun = time.monotonic()
-                provide = os.path.join(root, 'tests', 'utils', 'provide_get_pip.py')
-                run([os.path.join(venv, 'bin', 'python'), provide], log, cwd=root, env=env)
-                if run(test + ['sanity', '--python', release['python'], '--color', 'no'], log, cwd=root, env=env) != 0:
-                    outcome['problems'].append('ansible-test sanity failed')
-                outcome['sanity_seconds'] = round(time.monotonic() - begun, 1)
+                if run(test + ['units', '--python', release['python'], '--color', 'no'], log, cwd=root, env=env) != 0:
+                    outcome['problems'].append('ansible-test units failed')
+                outcome['units_seconds'] = round(time.monotonic() - begun, 1)
+            if release.get('sanity'):
+                with CPU_SLOTS:
+                    begun = time.monotonic()
+                    provide = os.path.join(root, 'tests', 'utils', 'provide_get_pip.py')
+                    run([os.path.join(venv, 'bin', 'python'), provide], log, cwd=root, env=env)
+                    if run(test + ['sanity', '--python', release['python'], '--color', 'no'], log, cwd=root,
+                           env=env) != 0:
+                        outcome['problems'].append('ansible-test sanity failed')
+                    outcome['sanity_seconds'] = round(time.monotonic() - begun, 1)
             begun = time.monotonic()
             if run(test + ['integration', '--python', release['python'], '--color', 'no'] + targets, log, cwd=root,
                    env=env) != 0:

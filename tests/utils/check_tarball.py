@@ -7,7 +7,7 @@
 import sys
 import tarfile
 
-FORBIDDEN_PARTS = ('.venv', '.build', '__pycache__', '.pytest_cache', '.git', '.ci')
+FORBIDDEN_PARTS = ('.venv', '.venv-demo', '.build', '__pycache__', '.pytest_cache', '.git', '.ci')
 # extensions/ee and extensions/awx live in the source repository only (galaxy.yml says why).
 FORBIDDEN_PREFIXES = ('tests/output', 'tests/utils', 'extensions/ee', 'extensions/awx')
 REQUIRED = ('MANIFEST.json', 'FILES.json', 'meta/runtime.yml', 'plugins/module_utils/_http.py', 'README.md',
