@@ -54,8 +54,10 @@ def make_plan(path, count, workspaces, report_dir):
         if number % 7 == 0:  # found through the DR side's read (managedInstancePairs)
             del group['primary']['resource_group'], group['primary']['subscription_id']
         groups.append(group)
+    # The region out does not answer at all, so the drill waits primary_read_timeout once for it; 10 s, not less:
+    # 100 healthy reads side by side on a loaded machine must not count as a region down.
     plan = {'dr_plan': {
-        'name': 'generated-%d' % count, 'report_dir': report_dir, 'primary_read_timeout': 3,
+        'name': 'generated-%d' % count, 'report_dir': report_dir, 'primary_read_timeout': 10,
         'failover_groups': groups,
         'fabric_admin_principal': {'id': '17dd1e38-a4c6-41ed-bc4f-1e383f8ddd01', 'type': 'User'},
         'fabric_workspaces': [{'name': 'Generated %02d' % (number + 1)} for number in range(workspaces)]}}
