@@ -25,19 +25,9 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.errors import NoLogError
 
 from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
-from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
-    TokenProvider,
-    auth_argument_spec,
-    build_credential,
-    resolve_credential,
-)
-from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import (
-    CLOUDS,
-    is_metadata_url,
-    normalize_base_url,
-    read_cloud_metadata,
-    select_endpoints,
-)
+from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import auth_argument_spec
+from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import CLOUDS, normalize_base_url
+from ansible_collections.azure_dr.recovery.plugins.module_utils._connection import Connection
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import AzureDRError, redact
 from ansible_collections.azure_dr.recovery.plugins.module_utils._failure_summary import failures_by_cause
 from ansible_collections.azure_dr.recovery.plugins.module_utils._validation import (
@@ -48,8 +38,6 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._validation impo
     tenant_problem,
     uuid_problem,
 )
-
-SECRET_OPTIONS = ('secret', 'password', 'access_token')
 
 
 class AzureDRModule:
@@ -63,14 +51,10 @@ class AzureDRModule:
         self.ansible = _AnsibleModule(argument_spec=spec, **kwargs)
         self.params = self.ansible.params
         self.check_mode = self.ansible.check_mode
-        self._session = None
         self._timeout = _http.DEFAULT_TIMEOUT
-        self._endpoints = None
-        self._http = None
+        self._connection = None
         self._progress = None
-        # The threads of a batch ask for the clients at the same moment: each is built once, under this lock
-        # (reentrant: ``http`` builds ``session`` and ``endpoints``).
-        self._build_lock = threading.RLock()
+        self._build_lock = threading.Lock()
 
     # --- input ---
 
@@ -106,45 +90,27 @@ class AzureDRModule:
     # --- clients: one session (kept-alive connections) and one token provider for the whole run ---
 
     @property
-    def session(self):
-        """The run's HTTP session, with a connection pool as large as the batch's threads."""
+    def connection(self):
+        """The run's connection (``_connection``): one session, the endpoints and one token per scope for the whole
+        run, each built once even when the threads of a batch ask at the same moment."""
         with self._build_lock:
-            if self._session is None:
-                self._session = _http.Session(pool_size=self.params.get('max_concurrency') or _http.MIN_POOL)
-            return self._session
+            if self._connection is None:
+                self._connection = Connection(self.params, pool_size=self.params.get('max_concurrency') or _http.MIN_POOL,
+                                              timeout=self._timeout, on_retry=self.warn,
+                                              on_token=self.ansible.no_log_values.add)
+            return self._connection
+
+    @property
+    def session(self):
+        return self.connection.session
 
     @property
     def endpoints(self):
-        """The run's endpoints; a metadata URL in ``cloud_environment`` is read once, on first use."""
-        with self._build_lock:
-            if self._endpoints is None:
-                cloud = None
-                if is_metadata_url(self.params.get('cloud_environment')):
-                    metadata_http = _http.HttpClient(session=self.session, on_retry=self.warn, retry_budget=60,
-                                                     timeout=self._timeout)
-                    cloud = read_cloud_metadata(metadata_http, self.params['cloud_environment'])
-                self._endpoints = select_endpoints(self.params, cloud)
-            return self._endpoints
+        return self.connection.endpoints
 
     @property
     def http(self):
-        """The run's HTTP client and its token provider: one token per scope for the whole run.  Built once, even
-        when the threads of a batch ask at the same moment (each would otherwise build its own client, token
-        provider and msal application, and fetch its own token of the scope)."""
-        with self._build_lock:
-            if self._http is None:
-                plan = resolve_credential(self.params)
-                session = self.session
-                endpoints = self.endpoints
-                secrets = [self.params.get(name) for name in SECRET_OPTIONS if self.params.get(name)]
-                # Token requests share the session (proxies, CA bundle, one TLS connection to each host) but carry no token.
-                token_http = _http.HttpClient(session=session, on_retry=self.warn, timeout=self._timeout)
-                tokens = TokenProvider(
-                    plan, lambda chosen: build_credential(chosen, endpoints, token_http),
-                    on_token=self.ansible.no_log_values.add, secrets=secrets)
-                self._http = _http.HttpClient(tokens, session=session, on_retry=self.warn, timeout=self._timeout,
-                                              token_hosts=endpoints.token_hosts)
-            return self._http
+        return self.connection.http
 
     # --- output ---
 

@@ -13,23 +13,11 @@ lives, once, a few side by side; ``WorkspaceWatch.poll`` makes one listing of th
 from __future__ import annotations
 
 import os
-import threading
 import time
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils import _http
-from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import (
-    TokenProvider,
-    auth_argument_spec,
-    build_credential,
-    resolve_credential,
-)
-from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import (
-    CLOUDS,
-    is_metadata_url,
-    normalize_base_url,
-    read_cloud_metadata,
-    select_endpoints,
-)
+from ansible_collections.azure_dr.recovery.plugins.module_utils import _connection, _http
+from ansible_collections.azure_dr.recovery.plugins.module_utils._auth import auth_argument_spec, resolve_credential
+from ansible_collections.azure_dr.recovery.plugins.module_utils._clouds import CLOUDS, normalize_base_url
 from ansible_collections.azure_dr.recovery.plugins.module_utils._errors import (
     ApiError,
     AuthenticationError,
@@ -55,7 +43,6 @@ from ansible_collections.azure_dr.recovery.plugins.module_utils._watch import (
     watched_groups,
 )
 
-SECRET_OPTIONS = ('secret', 'password', 'access_token')
 NOT_FOUND_CODES = frozenset(('ResourceGroupNotFound', 'SubscriptionNotFound', 'ResourceNotFound', 'NotFound',
                              'ParentResourceNotFound'))
 
@@ -223,63 +210,12 @@ def load_plan(params, list_key, list_arg):
     return document['dr_plan']
 
 
-class Connection:
-    """One per source, for its whole life: one session (kept-alive connections), one token per scope, renewed near its
-    expiry or when the API refuses it (``_auth.TokenProvider``), and the retry engine of every module (``_http``).
-    ``clock``: wall-clock seconds (token expiry); ``sleep`` and ``monotonic``: the retry engine's, for tests."""
+class Connection(_connection.Connection):
+    """One per source, for its whole life (``_connection``); its timeout from the environment, checked before."""
 
     def __init__(self, params, pool_size=_http.MIN_POOL, clock=time.time, sleep=None, monotonic=None, log=None):
-        self.params = params
-        self.clock = clock
-        self.sleep = sleep
-        self.monotonic = monotonic
-        self.secrets = [params[name] for name in SECRET_OPTIONS if params.get(name)]
-        self._log = log or (lambda message: None)
-        self.timeout = _http.timeout_from(os.environ)
-        self.session = _http.Session(pool_size=pool_size)
-        self._endpoints = None
-        self._http = None
-        self.tokens = None
-        # The listings of a poll ask for the client at the same moment: it is built once, under this lock.
-        self._lock = threading.RLock()
-
-    def log(self, message):
-        """Retries and notes, never with a secret or a token in them."""
-        self._log(redact(message, self.secrets))
-
-    def _client(self, **kwargs):
-        return _http.HttpClient(session=self.session, on_retry=self.log, timeout=self.timeout, sleep=self.sleep,
-                                clock=self.monotonic, **kwargs)
-
-    @property
-    def endpoints(self):
-        with self._lock:
-            if self._endpoints is None:
-                cloud = None
-                if is_metadata_url(self.params.get('cloud_environment')):
-                    cloud = read_cloud_metadata(self._client(retry_budget=60), self.params['cloud_environment'])
-                self._endpoints = select_endpoints(self.params, cloud)
-            return self._endpoints
-
-    @property
-    def http(self):
-        with self._lock:
-            if self._http is None:
-                endpoints = self.endpoints
-                token_http = self._client()
-                self.tokens = TokenProvider(resolve_credential(self.params),
-                                            lambda chosen: build_credential(chosen, endpoints, token_http),
-                                            clock=self.clock, on_token=self.secrets.append, secrets=self.secrets)
-                self._http = self._client(token_provider=self.tokens, token_hosts=endpoints.token_hosts)
-            return self._http
-
-    @property
-    def requests_sent(self):
-        """The API requests sent so far (pages and retries included; not the token requests)."""
-        return self._http.requests_sent if self._http is not None else 0
-
-    def close(self):
-        self.session.close()
+        super().__init__(params, pool_size=pool_size, timeout=_http.timeout_from(os.environ), on_retry=log, clock=clock,
+                         sleep=sleep, monotonic=monotonic)
 
 
 def classify(error):

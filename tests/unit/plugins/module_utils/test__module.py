@@ -94,7 +94,7 @@ def test_tokens_fetched_at_run_time_are_masked_in_every_output(run_module, monke
         def get_token(self, scope, claims=None):
             return fetched, 9e9
 
-    monkeypatch.setattr('ansible_collections.azure_dr.recovery.plugins.module_utils._module.build_credential',
+    monkeypatch.setattr('ansible_collections.azure_dr.recovery.plugins.module_utils._connection.build_credential',
                         lambda plan, endpoints, http: Credential())
     responses.get(FABRIC + '/v1/admin/workspaces/w1', json={'id': 'w1', 'echo': fetched})
     result, output = run_module(fabric_main, {'client_id': '11111111-2222-3333-4444-555555555555', 'secret': SECRET,
@@ -170,7 +170,7 @@ def test_a_metadata_url_in_cloud_environment_is_read_once_and_sets_the_endpoints
             scopes.append(scope)
             return TOKEN, 9e9
 
-    monkeypatch.setattr('ansible_collections.azure_dr.recovery.plugins.module_utils._module.build_credential',
+    monkeypatch.setattr('ansible_collections.azure_dr.recovery.plugins.module_utils._connection.build_credential',
                         lambda plan, endpoints, http: scopes.append(endpoints.authority) or Credential())
     result, _output = run_module(arm_main, {'name': 'x', 'client_id': '11111111-2222-3333-4444-555555555555',
                                             'secret': SECRET, 'tenant': 'contoso.onmicrosoft.com'})

@@ -20,7 +20,7 @@ import sys
 import pytest
 import responses
 
-from ansible_collections.azure_dr.recovery.plugins.module_utils import _watch_client
+from ansible_collections.azure_dr.recovery.plugins.module_utils import _connection, _watch_client
 from ansible_collections.azure_dr.recovery.tests.unit.helpers import FakeClock
 from ansible_collections.azure_dr.recovery.tests.unit.plugins.module_utils.test__credentials import (
     register_authority,
@@ -184,7 +184,7 @@ def test_the_token_is_renewed_ahead_of_its_expiry_on_the_sources_clock(monkeypat
     before ARM could refuse it."""
     clock = FakeClock(start=1796630400.0)
     credential = ShortLivedCredential(clock, 200)
-    monkeypatch.setattr(_watch_client, 'build_credential', lambda plan, endpoints, http: credential)
+    monkeypatch.setattr(_connection, 'build_credential', lambda plan, endpoints, http: credential)
     responses.get(list_url('Japan West'), json=listing('Japan West', 'Japan East'))
     responses.get(list_url('Japan East'), json=listing('Japan East', 'Japan West'))
     events = run({'tenant': TENANT, 'client_id': CLIENT, 'secret': SECRET}, polls=5, clock=clock)
