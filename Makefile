@@ -34,15 +34,16 @@ help:
 # summary when it ends, a table of every stage's time at the end and the tail of a failed stage's log.  A stage runs
 # as `make STAGED=1 <target>`, which does not make the set-up again; `+` joins targets that one make runs (docs-rst
 # once for both).  Last, a check that nothing this run started is still running (tests end their servers and jobs).
-# TEST_LANES is one lane, the stages one after the other: stages.py can run lanes side by side (each quoted word a
-# lane, e.g. 'integration' 'test-compat' 'units sanity docs-lint+docs lint build galaxy-import ee', with
-# COMPAT_CPU_SLOTS=1), but on a loaded 2-core machine the integration targets with wall-clock margins (dr_drill_live's
-# 8 s soak, emulator_from_plan's 3 s primary read) failed beside the CPU-bound stages (issue 28).
+# TEST_LANES: two lanes side by side (each quoted word a lane).  The integration targets spend much of their time
+# waiting on the emulator's failovers and polls, so the CPU-bound stages run beside them; the compat matrix's own
+# CPU-bound phases (units, sanity) one release at a time (COMPAT_CPU_SLOTS=1) so that they leave the integration lane
+# a core.  Nothing in the integration targets depends on the machine's speed (issue 25: the emulator's timed states
+# are driven by counts and control calls; the live drill's soak is read from its report, not from the pause's output).
 STARTED := $(shell date +%s)
-TEST_LANES := 'sanity units integration test-compat docs-lint+docs lint build galaxy-import ee'
+TEST_LANES := 'integration docs-lint+docs lint build galaxy-import ee' 'sanity units test-compat'
 
 test: venv collection get-pip lint-collections browser java
-	$(BIN)/python tests/utils/stages.py .build/stages $(STARTED) $(MAKE) $(TEST_LANES)
+	COMPAT_CPU_SLOTS=$${COMPAT_CPU_SLOTS:-1} $(BIN)/python tests/utils/stages.py .build/stages $(STARTED) $(MAKE) $(TEST_LANES)
 	$(BIN)/python tests/utils/check_no_leftovers.py $(BIN) $(STARTED)
 
 # STAGED=1 (given by stages.py, on the command line only): the set-up is already made, leave it alone.

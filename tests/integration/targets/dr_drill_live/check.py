@@ -55,6 +55,11 @@ def check_report(path, expectation):
     checks = [[check['leg'], check['ok']] + ([check['message']] if not check['ok'] else []) for check in report['checks']]
     if checks != expectation['checks']:
         problems.append('checks %r, expected %r' % (checks, expectation['checks']))
+    if 'soaked_at_least' in expectation:  # the failback began no sooner than the soak after the failover ended
+        gap = report['legs'][1]['start_offset'] - report['legs'][0]['end_offset']
+        if gap < expectation['soaked_at_least']:
+            problems.append('the failback began %.1f s after the failover ended, not after a soak of %s s'
+                            % (gap, expectation['soaked_at_least']))
     if report['rto']['achieved_seconds'] != report['legs'][0]['duration']:
         problems.append("rto.achieved_seconds %r is not the failover leg's duration" % report['rto'])
     if not any('not part of a live drill' in note for note in report.get('notes') or []):

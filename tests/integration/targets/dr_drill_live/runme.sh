@@ -55,20 +55,20 @@ check report "$(latest)" '{"result": "rehearsed", "mode": "check", "failover": [
     "failback": ["none", "none"], "checks": []}'
 
 # The drill of the demo plan: both groups to their DR regions and back, the example checks passing after each leg
-# (the soak counts from the end of the failover: the checks take part of it).
+# (the soak counts from the end of the failover: the checks take part of it, and on a busy machine may take all of it,
+# so the report's legs say that the failback waited the soak out, not the pause's banner).
 since=$(check log-size)
 cd "$workdir" && cp "$collection/playbooks/examples/dr_drill_validate.yml" checks.yml
 drill -e dr_confirm=contoso-demo -e dr_drill_soak_seconds=8 -e dr_drill_validate_tasks=checks.yml | tee "$workdir/drill.txt"
 cd - > /dev/null
 check home
 [ "$(check failovers "$since" | "$python" -c 'import json, sys; print(sum(s == 202 for s, _ in json.load(sys.stdin)))')" = 4 ]
-grep -q 'Pausing for' "$workdir/drill.txt"
 # A healthy drill says FAILED nowhere (the trace is off while it looks: this test's own output has the word).
 { set +x; } 2>/dev/null
 if grep -n 'FAILED' "$workdir/drill.txt"; then echo 'a healthy live drill printed FAILED' >&2; exit 1; fi
 set -x
 check report "$(latest)" '{"result": "succeeded", "mode": "run", "failover": ["failed over", "failed over"],
-    "failback": ["failed back", "failed back"], "checks": [["failover", true], ["failback", true]]}'
+    "failback": ["failed back", "failed back"], "checks": [["failover", true], ["failback", true]], "soaked_at_least": 8}'
 
 # A failing check is recorded, and the failback still happens; the run fails and says why.
 cat > "$workdir/failing.yml" <<'YAML'
