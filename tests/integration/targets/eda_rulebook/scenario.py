@@ -101,6 +101,12 @@ def listings(log, region):
     return [entry for entry in log if entry['method'] == 'GET' and path_of(entry).endswith(key)]
 
 
+def workspace_listings(log):
+    """The listings of workspaces (the workspace watch's polls, when no run is going on)."""
+    return [entry for entry in log if entry['method'] == 'GET'
+            and path_of(entry).split('?')[0].rstrip('/') == '/v1/admin/workspaces']
+
+
 def failovers(log):
     return [entry for entry in log if entry['method'] == 'POST' and (
         path_of(entry).endswith('/failover') or path_of(entry).endswith('/forcefailoverallowdataloss'))]
@@ -280,6 +286,10 @@ def main(workdir):
             'left out: %s' % ', '.join(scope['left_out_groups'])]), len(restored)))
 
     step('a workspace of the plan deleted: that workspace restored, and nothing else')
+    # The watch must first see the workspaces restored: deleted at one poll and deleted again at the next is no change.
+    # A poll of it after the run's end is that (not a time: on a busy machine its polls come late).
+    settled = len(emulator.log())
+    wait_for('a poll of the workspace watch after the restores', lambda: workspace_listings(emulator.log()[settled:]))
     since = len(emulator.log())
     first = path
     emulator.call('POST', 'workspace-state', {'id': FINANCE, 'state': 'Deleted'})
