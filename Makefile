@@ -35,8 +35,8 @@ help:
 # as `make STAGED=1 <target>`, which does not make the set-up again; `+` joins targets that one make runs (docs-rst
 # once for both).  Last, a check that nothing this run started is still running (tests end their servers and jobs).
 # TEST_LANES: two lanes side by side (each quoted word a lane).  The integration targets spend much of their time
-# waiting on the emulator's failovers and polls, so every other stage runs beside them, in the other lane (as long on
-# this 2-core machine: integration 992 s; sanity, units and test-compat 933 s, the light stages 61 s); the compat's own
+# waiting on the emulator's failovers and polls, so every other stage runs beside them, in the other lane (about as
+# long on this 2-core machine, quiet: integration 770 s; the other lane 732 s, test-compat 496 of it); the compat's own
 # CPU-bound phases (units, sanity) one release at a time (COMPAT_CPU_SLOTS=1) so that they leave the integration lane
 # a core.  Nothing in the integration targets depends on the machine's speed (issue 25: the emulator's timed states
 # are driven by counts and control calls; the live drill's soak is read from its report, not from the pause's output).
